@@ -1,0 +1,86 @@
+"""IRIs of the ODLM namespace, its vocabularies, instance data and named graphs, and of reused vocabularies.
+
+Every IRI the package mints is built here, so the scheme of DESIGN §3 lives in one place.
+
+>>> vocab_iri("motivation", "IncreaseCitations")
+rdflib.term.URIRef('https://w3id.org/odlm/vocab/motivation/IncreaseCitations')
+>>> graph_iri("huggingface")
+rdflib.term.URIRef('https://w3id.org/odlm/graph/huggingface')
+>>> instance_iri("model", "google-bert/bert-base-uncased")
+rdflib.term.URIRef('https://w3id.org/odlm/id/model/google-bert/bert-base-uncased')
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VANN, VOID, XSD
+
+ONTOLOGY_VERSION = "0.1.0"
+
+BASE = "https://w3id.org/odlm"
+ODLM = Namespace(f"{BASE}#")
+ONTOLOGY_IRI = URIRef(BASE)
+VERSION_IRI = URIRef(f"{BASE}/{ONTOLOGY_VERSION}")
+VOCAB = Namespace(f"{BASE}/vocab/")
+ID = Namespace(f"{BASE}/id/")
+GRAPH = Namespace(f"{BASE}/graph/")
+
+# Reused vocabularies (DESIGN §3). schema.org is always http://, never https://.
+SCHEMA = Namespace("http://schema.org/")
+FAIR4ML = Namespace("https://w3id.org/fair4ml#")
+MLDCAT = Namespace("http://data.europa.eu/it6/")
+SPDX_LICENSE = Namespace("http://spdx.org/licenses/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+MLS = Namespace("http://www.w3.org/ns/mls#")
+FABIO = Namespace("http://purl.org/spar/fabio/")
+CITO = Namespace("http://purl.org/spar/cito/")
+QB = Namespace("http://purl.org/linked-data/cube#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+PREFIXES: dict[str, str] = {
+    "odlm": str(ODLM),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "dcat": str(DCAT),
+    "prov": str(PROV),
+    "foaf": str(FOAF),
+    "vann": str(VANN),
+    "void": str(VOID),
+    "schema": str(SCHEMA),
+    "fair4ml": str(FAIR4ML),
+    "mldcat": str(MLDCAT),
+    "spdx": str(SPDX_LICENSE),
+    "mls": str(MLS),
+    "fabio": str(FABIO),
+    "cito": str(CITO),
+    "qb": str(QB),
+    "sh": str(SH),
+}
+
+
+def vocab_iri(scheme: str, concept: str | None = None) -> URIRef:
+    """IRI of a concept scheme (``concept=None``) or of one of its concepts."""
+    return URIRef(f"{VOCAB}{scheme}") if concept is None else URIRef(f"{VOCAB}{scheme}/{concept}")
+
+
+def instance_iri(kind: str, key: str) -> URIRef:
+    """IRI of an instance from its kind and natural key; the key is percent-encoded but keeps ``/``."""
+    return URIRef(f"{ID}{kind}/{quote(key, safe='/:@-._~')}")
+
+
+def graph_iri(source: str) -> URIRef:
+    """IRI of the named graph that one source writes to."""
+    return URIRef(f"{GRAPH}{source}")
+
+
+def sparql_prefixes(names: list[str] | None = None) -> str:
+    """PREFIX declarations for a SPARQL text (all known prefixes when ``names`` is None)."""
+    chosen = PREFIXES if names is None else {n: PREFIXES[n] for n in names}
+    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in chosen.items())

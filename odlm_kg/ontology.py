@@ -1,0 +1,64 @@
+"""The ODLM ontology, its SKOS vocabularies and alignment modules, as shipped in ``ontology/``.
+
+>>> graph = core_graph()
+>>> (ODLM.DeepLearningModel, RDF.type, OWL.Class) in graph
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from odlm_kg.namespaces import graph_iri
+from odlm_kg.rdf_formats import read_graph
+from odlm_kg.resources import resource_dir
+
+ONTOLOGY_GRAPH = graph_iri("ontology")
+VOCAB_GRAPH = graph_iri("vocab")
+ALIGN_GRAPH = graph_iri("align")
+
+
+def core_path() -> Path:
+    return resource_dir("ontology") / "odlm.ttl"
+
+
+def vocabulary_paths() -> list[Path]:
+    return sorted((resource_dir("ontology") / "vocab").glob("*.ttl"))
+
+
+def alignment_paths() -> list[Path]:
+    return sorted((resource_dir("ontology") / "align").glob("*.ttl"))
+
+
+def _merge(paths: list[Path]) -> Graph:
+    graph = Graph()
+    for path in paths:
+        read_graph(path, into=graph)
+    return graph
+
+
+def core_graph() -> Graph:
+    """The core ontology alone (``ontology/odlm.ttl``)."""
+    return read_graph(core_path())
+
+
+def vocabulary_graph() -> Graph:
+    """All SKOS concept schemes (``ontology/vocab/*.ttl``)."""
+    return _merge(vocabulary_paths())
+
+
+def alignment_graph() -> Graph:
+    """All alignment modules (``ontology/align/*.ttl``)."""
+    return _merge(alignment_paths())
+
+
+def full_graph() -> Graph:
+    """Core, vocabularies and alignments in one graph: what validation and reasoning read."""
+    return core_graph() + vocabulary_graph() + alignment_graph()
+
+
+def build_step() -> dict[URIRef, Graph]:
+    """Build step: core, vocabularies and alignments, each in its own named graph."""
+    return {ONTOLOGY_GRAPH: core_graph(), VOCAB_GRAPH: vocabulary_graph(), ALIGN_GRAPH: alignment_graph()}

@@ -1,0 +1,175 @@
+"""Embedded Oxigraph: on disk in a data directory, or in memory.
+
+>>> store = OxigraphStore()                      # in memory
+>>> store.load_text('<urn:a> <urn:p> "x" .', "nt", "https://w3id.org/odlm/graph/demo")
+>>> store.count("https://w3id.org/odlm/graph/demo")
+1
+>>> [str(row["o"]) for row in store.query("SELECT ?o WHERE { ?s ?p ?o }")]
+['x']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from odlm_kg.errors import InputError, StoreError
+from odlm_kg.store.base import QueryResult, SelectResult, Store
+
+OX_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "n3": ox.RdfFormat.N3,
+}
+
+_XSD_STRING = str(XSD.string)
+
+
+def to_rdflib(term: object) -> Node:
+    """Convert a pyoxigraph term to the equal rdflib term (plain literals stay plain)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to pyoxigraph."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def _graph_node(graph: str | URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if graph is None else ox.NamedNode(str(graph))
+
+
+class OxigraphStore(Store):
+    """Oxigraph through pyoxigraph; ``path=None`` keeps everything in memory."""
+
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else None
+        self.kind = "memory" if path is None else "oxigraph"
+        try:
+            if self.path is None:
+                self.native = ox.Store()
+            elif read_only:
+                self.native = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self.native = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the Oxigraph store at {self.path}: {exc}. Another odlm-kg "
+                             "process may hold it (only one writer at a time).") from exc
+
+    # -- queries ---------------------------------------------------------------------------
+    def native_query(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a query and return pyoxigraph's own result (for fast serialisation by the endpoint)."""
+        kwargs: dict[str, object] = {}
+        if default_graph is None:
+            kwargs["use_default_graph_as_union"] = True
+        else:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph] or ox.DefaultGraph()
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        return self.native.query(sparql, **kwargs)  # type: ignore[arg-type]
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> QueryResult:
+        result = self.native_query(sparql, default_graph=default_graph, named_graphs=named_graphs)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = []
+            for solution in result:
+                row = {}
+                for name in variables:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = to_rdflib(value)
+                rows.append(row)
+            return SelectResult(variables, rows)
+        graph = Graph()
+        for triple in result:
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
+
+    def update(self, sparql: str) -> None:
+        self.native.update(sparql)
+
+    # -- writes ----------------------------------------------------------------------------
+    def load_text(self, data: str | bytes, fmt: str, graph: str | URIRef | None = None) -> None:
+        try:
+            ox_format = OX_FORMATS[fmt]
+        except KeyError as exc:
+            raise InputError(f"unknown RDF syntax {fmt!r}") from exc
+        to_graph = None if fmt in ("nquads", "trig") else _graph_node(graph)
+        try:
+            # Store.load is one transaction: all of it is written or none.
+            self.native.load(data, ox_format, to_graph=to_graph)
+        except SyntaxError as exc:
+            raise InputError(f"invalid {fmt}: {exc}") from exc
+
+    def bulk_load_path(self, path: Path, fmt: str, graph: str | URIRef | None = None) -> None:
+        """Fast, non-transactional load of a large file (used by build and benchmarks only)."""
+        to_graph = None if fmt in ("nquads", "trig") else _graph_node(graph)
+        self.native.bulk_load(path=str(path), format=OX_FORMATS[fmt], to_graph=to_graph)
+
+    def named_graphs(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self.native.named_graphs() if isinstance(g, ox.NamedNode)
+                      if next(iter(self.native.quads_for_pattern(None, None, None, g)), None) is not None)
+
+    def count(self, graph: str | URIRef | None = None) -> int:
+        if graph is None:
+            return len(self.native)
+        return sum(1 for _ in self.native.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))))
+
+    def is_empty(self) -> bool:
+        return next(iter(self.native), None) is None
+
+    def clear_graph(self, graph: str | URIRef) -> None:
+        node = ox.NamedNode(str(graph))
+        if node in self.native.named_graphs():
+            self.native.remove_graph(node)
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self.native.flush()
+
+    def close(self) -> None:
+        self.flush()
+        del self.native
