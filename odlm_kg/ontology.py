@@ -39,9 +39,17 @@ def _merge(paths: list[Path]) -> Graph:
     return graph
 
 
+def sources_path() -> Path:
+    """Bibliographic records of the seed works that terms cite with ``dcterms:source``."""
+    return resource_dir("ontology") / "sources.ttl"
+
+
 def core_graph() -> Graph:
-    """The core ontology alone (``ontology/odlm.ttl``)."""
-    return read_graph(core_path())
+    """The core ontology (``ontology/odlm.ttl``) with the records of the works it cites."""
+    graph = read_graph(core_path())
+    if sources_path().is_file():
+        read_graph(sources_path(), into=graph)
+    return graph
 
 
 def vocabulary_graph() -> Graph:
