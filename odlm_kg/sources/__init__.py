@@ -1,0 +1,36 @@
+"""Input formats ("sources") of ``odlm-kg load``, registered by their CLI name.
+
+Each entry names a factory ``module:function`` taking :class:`~odlm_kg.sources.base.LoadOptions` and
+returning a :class:`~odlm_kg.sources.base.Source`; modules are imported only when their source is used.
+Add a source with ONE line here.
+
+>>> "huggingface-models" in SOURCES
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from odlm_kg.errors import UsageError
+from odlm_kg.sources.base import LoadOptions, Record, RecordError, Source
+
+SOURCES: dict[str, str] = {
+    "huggingface-models": "odlm_kg.sources.huggingface:models_source",
+    "huggingface-datasets": "odlm_kg.sources.huggingface:datasets_source",
+    "hf-model-cards": "odlm_kg.sources.huggingface:model_cards_source",
+}
+
+
+def get_source(name: str, options: LoadOptions | None = None) -> Source:
+    """The source registered under ``name``; a UsageError lists the known ones otherwise."""
+    try:
+        target = SOURCES[name]
+    except KeyError:
+        raise UsageError(f"no source {name!r}. Sources: {', '.join(sorted(SOURCES))}.") from None
+    module_name, _, factory = target.partition(":")
+    source: Source = getattr(importlib.import_module(module_name), factory)(options or LoadOptions())
+    return source
+
+
+__all__ = ["SOURCES", "LoadOptions", "Record", "RecordError", "Source", "get_source"]
