@@ -9,4 +9,12 @@ from odlm_kg.namespaces import ODLM, ONTOLOGY_VERSION
 
 __version__ = "0.1.0"
 
-__all__ = ["ODLM", "ONTOLOGY_VERSION", "__version__"]
+
+def query(name: str, store: object = None, **params: object) -> object:
+    """Run a named query (``queries/NAME.rq``) and return a pandas DataFrame; see :mod:`odlm_kg.queries`."""
+    from odlm_kg.queries import query as run_query
+
+    return run_query(name, store, **params)  # type: ignore[arg-type]
+
+
+__all__ = ["ODLM", "ONTOLOGY_VERSION", "__version__", "query"]
