@@ -1,0 +1,100 @@
+"""Live servers on loopback for the store and endpoint tests: ``oxigraph serve`` (a real remote SPARQL
+store) and the odlm-kg endpoint under uvicorn, each on a free port."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes] | None = None, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before answering {url}")
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"no answer from {url} within {seconds} s")
+
+
+@dataclass
+class OxigraphServer:
+    base: str
+    process: subprocess.Popen[bytes]
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.base}/query"
+
+    def clear(self) -> None:
+        httpx.post(f"{self.base}/update", content=b"DROP ALL",
+                   headers={"Content-Type": "application/sparql-update"}).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """``oxigraph serve --union-default-graph`` from PyPI's oxigraph package, on a free loopback port."""
+    executable = VENV_BIN / "oxigraph"
+    if not executable.exists():
+        found = shutil.which("oxigraph")
+        if found is None:
+            pytest.skip("the oxigraph server (PyPI package 'oxigraph', in the test extra) is not installed")
+        executable = Path(found)
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    process = subprocess.Popen([str(executable), "serve", "--location", str(location), "--bind",
+                                f"127.0.0.1:{port}", "--union-default-graph"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = OxigraphServer(f"http://127.0.0.1:{port}", process)
+    try:
+        wait_until_up(f"{server.base}/query?query=ASK%7B%7D", process)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+class UvicornThread:
+    """The endpoint app under uvicorn in a daemon thread (stopped at the end of the session)."""
+
+    def __init__(self, app: object) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> UvicornThread:
+        self.thread.start()
+        wait_until_up(f"{self.base}/health")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
