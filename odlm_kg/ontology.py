@@ -1,5 +1,7 @@
 """The ODLM ontology, its SKOS vocabularies and alignment modules, as shipped in ``ontology/``.
 
+>>> from rdflib import OWL, RDF
+>>> from odlm_kg.namespaces import ODLM
 >>> graph = core_graph()
 >>> (ODLM.DeepLearningModel, RDF.type, OWL.Class) in graph
 True
@@ -44,11 +46,17 @@ def sources_path() -> Path:
     return resource_dir("ontology") / "sources.ttl"
 
 
+def declarations_path() -> Path:
+    """OWL declarations of the reused SKOS/Dublin Core terms, part of the core (keeps it OWL 2 DL)."""
+    return resource_dir("ontology") / "declarations.ttl"
+
+
 def core_graph() -> Graph:
-    """The core ontology (``ontology/odlm.ttl``) with the records of the works it cites."""
+    """The core ontology (``ontology/odlm.ttl``) with its declarations and the records of the works it cites."""
     graph = read_graph(core_path())
-    if sources_path().is_file():
-        read_graph(sources_path(), into=graph)
+    for extra in (declarations_path(), sources_path()):
+        if extra.is_file():
+            read_graph(extra, into=graph)
     return graph
 
 

@@ -1,0 +1,270 @@
+"""The ontology quality gate (issue 2, item 7): a failure here fails the build.
+
+Every RDF file parses; core, vocabularies and alignments are consistent under HermiT; HermiT classifies
+open deep learning models as the seed defines them; and the SPARQL violation queries in
+``ontology/checks/`` find nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import OWL, RDF, Graph, URIRef
+
+from odlm_kg.namespaces import ODLM, SPDX_LICENSE, instance_iri, vocab_iri
+from odlm_kg.ontology import alignment_paths, full_graph, vocabulary_graph
+from odlm_kg.quality_gate import (
+    Violation,
+    gate_dataset,
+    mentions_in_text,
+    owl_entities,
+    parse_problem,
+    parse_problems,
+    project_files,
+    rdf_files,
+    reason_with_hermit,
+    run_check,
+    usage_graph,
+    violation_checks,
+)
+
+EXPECTED_CHECKS = {
+    "term-without-label", "term-without-definition", "term-not-defined-by-ontology", "duplicate-pref-label",
+    "concept-outside-scheme", "broader-cycle", "schema-org-https", "undefined-odlm-term", "undefined-vocab-iri",
+}
+ALIGNMENT_MODULES = {"prov", "dcat", "schema", "fair4ml", "mldcat-ap", "spdx", "mls", "fabio-cito"}
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+
+def test_every_rdf_file_of_the_project_parses() -> None:
+    files = rdf_files()
+    assert any(path.name == "odlm.ttl" for path in files)
+    problems = parse_problems(files)
+    assert not problems, "RDF files that do not parse:\n" + "\n".join(problems)
+
+
+def test_a_broken_file_is_reported_with_its_name_and_line(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e \n", encoding="utf-8")
+    problem = parse_problem(broken)
+    assert problem is not None
+    assert str(broken) in problem
+    assert "line 4" in problem
+    assert parse_problems([broken]) == [problem]
+
+
+def test_a_file_rdflib_rejects_is_reported_too(tmp_path: Path) -> None:
+    broken = tmp_path / "undeclared.ttl"
+    broken.write_text("ex:a ex:b ex:c .\n", encoding="utf-8")
+    problem = parse_problem(broken)
+    assert problem is not None and "undeclared.ttl" in problem and "line 1" in problem
+
+
+# --- alignment modules ---------------------------------------------------------------------------
+
+
+def test_every_alignment_module_has_its_own_header_and_loads_alone() -> None:
+    names = {path.stem for path in alignment_paths()}
+    assert names >= ALIGNMENT_MODULES
+    for path in alignment_paths():
+        graph = Graph().parse(path)
+        iri = URIRef(f"https://w3id.org/odlm/align/{path.stem}")
+        assert (iri, RDF.type, OWL.Ontology) in graph, path
+        assert (iri, OWL.versionIRI, URIRef(f"{iri}/0.1.0")) in graph, path
+        assert not list(graph.objects(iri, OWL.imports)), f"{path}: must not need the network to load"
+
+
+def alignment_axiom_counts() -> dict[str, int]:
+    from rdflib import RDFS
+
+    counts = {}
+    for path in alignment_paths():
+        graph = Graph().parse(path)
+        counts[path.stem] = sum(
+            1 for _ in graph.triples((None, None, None))
+            if _[1] in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty)
+            or (_[1] == RDF.type and _[2] not in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty,
+                                                  OWL.AnnotationProperty, OWL.NamedIndividual, OWL.Ontology))
+        )
+    return counts
+
+
+def test_alignment_modules_state_the_axioms_the_design_asks_for() -> None:
+    from rdflib import RDFS
+
+    graph = Graph()
+    for path in alignment_paths():
+        graph.parse(path)
+    prov = "http://www.w3.org/ns/prov#"
+    expected = [
+        (ODLM.Artifact, RDFS.subClassOf, URIRef(prov + "Entity")),
+        (ODLM.LoadRun, RDFS.subClassOf, URIRef(prov + "Activity")),
+        (ODLM.Agent, RDFS.subClassOf, URIRef(prov + "Agent")),
+        (ODLM.Derivation, RDFS.subClassOf, URIRef(prov + "Derivation")),
+        (ODLM.derivedFrom, RDFS.subPropertyOf, URIRef(prov + "wasDerivedFrom")),
+        (ODLM.qualifiedDerivation, RDFS.subPropertyOf, URIRef(prov + "qualifiedDerivation")),
+        (ODLM.derivationSource, RDFS.subPropertyOf, URIRef(prov + "entity")),
+        (ODLM.Dataset, RDFS.subClassOf, URIRef("http://www.w3.org/ns/dcat#Dataset")),
+        (ODLM.Dataset, RDFS.subClassOf, URIRef("http://schema.org/Dataset")),
+        (ODLM.SourceCode, RDFS.subClassOf, URIRef("http://schema.org/SoftwareSourceCode")),
+        (ODLM.Paper, RDFS.subClassOf, URIRef("http://schema.org/ScholarlyArticle")),
+        (ODLM.licence, RDFS.subPropertyOf, URIRef("http://schema.org/license")),
+        (ODLM.DeepLearningModel, RDFS.subClassOf, URIRef("https://w3id.org/fair4ml#MLModel")),
+        (ODLM.trainedOn, RDFS.subPropertyOf, URIRef("https://w3id.org/fair4ml#trainedOn")),
+        (ODLM.sharedBy, RDFS.subPropertyOf, URIRef("https://w3id.org/fair4ml#sharedBy")),
+        (ODLM.DeepLearningModel, RDFS.subClassOf, URIRef("http://data.europa.eu/it6/MachineLearningModel")),
+        (ODLM.Licence, RDFS.subClassOf, URIRef("http://spdx.org/rdf/terms#License")),
+        (ODLM.DeepLearningModel, RDFS.subClassOf, URIRef("http://www.w3.org/ns/mls#Model")),
+        (ODLM.Paper, RDFS.subClassOf, URIRef("http://purl.org/spar/fabio/ScholarlyWork")),
+        (ODLM.describedBy, RDFS.subPropertyOf, URIRef("http://purl.org/spar/cito/isDocumentedBy")),
+    ]
+    missing = [t for t in expected if t not in graph]
+    assert not missing, missing
+    assert all(count > 0 for count in alignment_axiom_counts().values())
+
+
+# --- reasoning -----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_core_vocabularies_and_alignments_are_consistent_under_hermit() -> None:
+    result = reason_with_hermit(full_graph())
+    print(f"HermiT consistency check of core + vocabularies + alignments: {result.seconds:.2f} s")
+    assert result.consistent, result.message
+
+
+def classification_example() -> tuple[Graph, URIRef, URIRef]:
+    """Two models at the Hugging Face Hub, one under Apache-2.0 (open), one under CC-BY-NC-4.0."""
+    example = Graph()
+    open_model = instance_iri("model", "example/open-model")
+    nc_model = instance_iri("model", "example/non-commercial-model")
+    hub = vocab_iri("sharing-location", "HuggingFaceHub")
+    example.add((hub, RDF.type, ODLM.PublicSharingLocation))  # also in the vocabulary; stated so the test stands alone
+    for model, licence, openness in (
+        (open_model, SPDX_LICENSE["Apache-2.0"], "Open"),
+        (nc_model, SPDX_LICENSE["CC-BY-NC-4.0"], "NonCommercial"),
+    ):
+        example.add((model, RDF.type, ODLM.DeepLearningModel))
+        example.add((model, ODLM.licence, licence))
+        example.add((model, ODLM.sharedAt, hub))
+        example.add((licence, RDF.type, ODLM.Licence))
+        example.add((licence, ODLM.opennessClass, vocab_iri("licence-openness", openness)))
+    return example, open_model, nc_model
+
+
+@pytest.mark.slow
+def test_hermit_infers_open_deep_learning_models_as_the_seed_defines_them() -> None:
+    example, open_model, nc_model = classification_example()
+    result = reason_with_hermit(full_graph() + example)
+    print(f"HermiT classification of the example: {result.seconds:.2f} s")
+    assert result.consistent, result.message
+    assert str(ODLM.OpenLicence) in result.types[str(SPDX_LICENSE["Apache-2.0"])]
+    assert str(ODLM.OpenDeepLearningModel) in result.types[str(open_model)]
+    assert str(ODLM.OpenDeepLearningModel) not in result.types[str(nc_model)]
+    assert str(ODLM.OpenLicence) not in result.types[str(SPDX_LICENSE["CC-BY-NC-4.0"])]
+
+
+def test_the_vocabulary_types_the_public_platforms_public() -> None:
+    vocab = vocabulary_graph()
+    for platform in ("HuggingFaceHub", "GitHub", "Zenodo", "Kaggle"):
+        iri = vocab_iri("sharing-location", platform)
+        assert (iri, RDF.type, ODLM.PublicSharingLocation) in vocab, f"{iri} is not typed odlm:PublicSharingLocation"
+
+
+@pytest.mark.slow
+def test_hermit_reports_an_inconsistent_ontology() -> None:
+    clash = Graph()
+    someone = instance_iri("agent", "example/both")
+    clash.add((someone, RDF.type, ODLM.Person))
+    clash.add((someone, RDF.type, ODLM.Organization))  # disjoint in the core
+    result = reason_with_hermit(full_graph() + clash)
+    assert not result.consistent
+
+
+# --- violation queries ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dataset():  # type: ignore[no-untyped-def]
+    return gate_dataset()
+
+
+def test_every_rule_has_its_query() -> None:
+    assert {check.name for check in violation_checks()} >= EXPECTED_CHECKS
+
+
+@pytest.mark.parametrize("check", violation_checks(), ids=lambda check: check.name)
+def test_violation_query_finds_nothing(check, dataset) -> None:  # type: ignore[no-untyped-def]
+    found = run_check(check, dataset)
+    for violation in found:
+        print(violation)
+    assert not found, f"{check.title or check.name}: {len(found)} offenders:\n" + "\n".join(map(str, found))
+
+
+def test_the_violation_queries_catch_what_they_are_for(tmp_path: Path) -> None:
+    """Each rule fires on a small graph made to break it (so a rule that can never fire is noticed)."""
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("""
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix v: <https://w3id.org/odlm/vocab/gate-test/> .
+v:A a skos:Concept ; skos:prefLabel "same"@en ; skos:inScheme v:S ; skos:broader v:B .
+v:B a skos:Concept ; skos:prefLabel "Same"@en ; skos:inScheme v:S ; skos:broader v:A ; skos:definition "b"@en .
+v:C a skos:Concept ; skos:prefLabel "c"@en ; skos:definition "c"@en .
+""", encoding="utf-8")
+    code = tmp_path / "code.py"
+    schema_https = "https" + "://schema.org/name"
+    code.write_text(f'X = ODLM.noSuchTerm\nY = "{schema_https}"\nZ = vocab_iri("motivation", "NoSuchThing")\n',
+                    encoding="utf-8")
+    data = gate_dataset(usage=usage_graph([bad, code], base=tmp_path))
+    vocab = data.graph(URIRef("https://w3id.org/odlm/graph/vocab"))
+    vocab.parse(bad)
+    checks = {check.name: check for check in violation_checks()}
+
+    def terms(name: str) -> set[str]:
+        return {v.term for v in run_check(checks[name], data)}
+
+    gate = "https://w3id.org/odlm/vocab/gate-test/"
+    assert f"{gate}A" in terms("term-without-definition")
+    assert f"{gate}C" in terms("concept-outside-scheme")
+    assert {f"{gate}A", f"{gate}B"} <= terms("broader-cycle")
+    assert terms("duplicate-pref-label") & {f"{gate}A", f"{gate}B"}
+    assert str(ODLM.noSuchTerm) in terms("undefined-odlm-term")
+    assert schema_https in terms("schema-org-https")
+    assert str(vocab_iri("motivation", "NoSuchThing")) in terms("undefined-vocab-iri")
+    where = {v.where for v in run_check(checks["undefined-odlm-term"], data)}
+    assert "code.py:1" in {w.split("/")[-1] for w in where}
+
+
+def test_mentions_are_found_in_sparql_turtle_and_python_text() -> None:
+    sparql = "PREFIX m: <https://w3id.org/odlm/vocab/motivation/>\nSELECT * { ?r odlm:reportsMotivation m:Altruism }"
+    assert mentions_in_text(sparql, ".rq") == [
+        (2, str(ODLM.reportsMotivation)), (2, str(vocab_iri("motivation", "Altruism")))]
+    python = 'vocab_iri("barrier", "LackOfFunding"); ODLM["licence"]; f"odlm-kg: {x}"'
+    assert mentions_in_text(python, ".py") == [
+        (1, str(ODLM.licence)), (1, str(vocab_iri("barrier", "LackOfFunding")))]
+
+
+def test_the_usage_scan_covers_the_package_code_and_queries() -> None:
+    files = project_files()
+    assert any(path.name == "quality_gate.py" for path in files)
+    assert any(path.suffix == ".rq" for path in files)
+
+
+# --- numbers for the report ----------------------------------------------------------------------
+
+
+def test_ontology_counts_are_reported() -> None:
+    from odlm_kg.ontology import core_graph
+
+    entities = owl_entities(core_graph())
+    counts = {name: len(terms) for name, terms in entities.items()}
+    print("ODLM core:", counts, "alignment axioms:", alignment_axiom_counts())
+    assert counts["classes"] >= 30 and counts["object_properties"] >= 30 and counts["datatype_properties"] >= 15
+
+
+def test_violation_str_names_rule_term_and_place() -> None:
+    text = str(Violation("undefined-odlm-term", "https://w3id.org/odlm#x", "is used", "odlm_kg/a.py:3"))
+    assert text == "[undefined-odlm-term] https://w3id.org/odlm#x: is used (odlm_kg/a.py:3)"
