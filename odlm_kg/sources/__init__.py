@@ -16,6 +16,7 @@ from odlm_kg.errors import UsageError
 from odlm_kg.sources.base import LoadOptions, Record, RecordError, Source
 
 SOURCES: dict[str, str] = {
+    "survey": "odlm_kg.sources.qualtrics:survey_source",
     "huggingface-models": "odlm_kg.sources.huggingface:models_source",
     "huggingface-datasets": "odlm_kg.sources.huggingface:datasets_source",
     "hf-model-cards": "odlm_kg.sources.huggingface:model_cards_source",
