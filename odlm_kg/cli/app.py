@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "odlm_kg.cli.build",
     "odlm_kg.cli.query",
     "odlm_kg.cli.load",
+    "odlm_kg.cli.docs",
 ]
 
 

@@ -1,0 +1,27 @@
+"""``odlm-kg docs``: write the ontology reference (HTML, Markdown) and the class diagram."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from odlm_kg.cli.context import out_console
+from odlm_kg.docs_reference import ENGINES, write_reference
+from odlm_kg.errors import UsageError
+
+
+def docs_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path("docs/reference"),
+    engine: Annotated[str, typer.Option(help=f"HTML generator: {' or '.join(ENGINES)}.")] = "builtin",
+) -> None:
+    """Generate the ontology reference and class diagram from the shipped ontology."""
+    if engine not in ENGINES:
+        raise UsageError(f"--engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    for path in write_reference(output, engine):
+        out_console.print(f"wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("docs")(docs_command)
