@@ -1,0 +1,464 @@
+"""The SPARQL 1.1 endpoint (FastAPI): ``/sparql``, ``/queries``, ``/validate``, ``/void``, ``/health`` and
+the YASGUI query page at ``/``.
+
+Safe by default: read-only unless started with ``allow_update`` *and* the request carries the update
+token; queries run in worker processes that are killed at the timeout; results are capped at
+``row_cap`` rows with a notice; request bodies are capped; ``SERVICE`` only reaches allow-listed
+endpoints; a malformed query is a 400 with the parser's message and position.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from odlm_kg import __version__
+from odlm_kg.errors import OdlmError, UsageError
+from odlm_kg.queries import NamedQuery, ParameterError, get_query, list_queries
+from odlm_kg.server.describe import service_description, void_description
+from odlm_kg.server.negotiation import DESCRIPTION_OFFERS, GRAPH_OFFERS, SELECT_OFFERS, choose
+from odlm_kg.server.workers import Answer, WorkerPool, default_pool_size
+from odlm_kg.sparql_text import add_using, has_dataset_clause, service_endpoints
+from odlm_kg.store.base import Store
+from odlm_kg.store.oxigraph import OxigraphStore
+from odlm_kg.store.remote import RemoteStore
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@dataclass
+class ServerSettings:
+    """What ``odlm-kg serve`` options set; the defaults are the safe ones."""
+
+    allow_update: bool = False
+    update_token: str | None = None
+    timeout: float = 30.0
+    row_cap: int = 10_000
+    max_body: int = 10 * 1024 * 1024
+    service_allow: tuple[str, ...] = ()
+    workers: int = field(default_factory=default_pool_size)
+    cache_bytes: int = 64 * 1024 * 1024
+    public_url: str | None = None  # the endpoint's own URL in descriptions; else taken from requests
+
+    def token(self) -> str:
+        if self.update_token is None:
+            self.update_token = secrets.token_urlsafe(24)
+        return self.update_token
+
+
+class ResultCache:
+    """Serialised answers by request, dropped whole whenever the store is written (LRU by bytes)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.entries: OrderedDict[str, Answer] = OrderedDict()
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> Answer | None:
+        answer = self.entries.get(key)
+        if answer is None:
+            self.misses += 1
+            return None
+        self.entries.move_to_end(key)
+        self.hits += 1
+        return answer
+
+    def put(self, key: str, answer: Answer) -> None:
+        size = len(answer[2])
+        if answer[0] != 200 or size > self.max_bytes // 4 or self.max_bytes <= 0:
+            return
+        self.entries[key] = answer
+        self.size += size
+        while self.size > self.max_bytes:
+            _, old = self.entries.popitem(last=False)
+            self.size -= len(old[2])
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
+
+
+class RemoteRunner:
+    """Queries passed through to a remote SPARQL store (its own timeout applies; no row cap)."""
+
+    def __init__(self, store: RemoteStore, timeout: float) -> None:
+        self.store = store
+        self.client = httpx.AsyncClient(timeout=timeout)
+        self.generation = 0
+
+    async def run(self, task: dict[str, Any], timeout: float | None = None) -> Answer:
+        accept = ", ".join(media for media, _ in filter(None, [task["select_media"], task["graph_media"]]))
+        params = [("default-graph-uri", g) for g in task.get("default_graph") or []]
+        params += [("named-graph-uri", g) for g in task.get("named_graphs") or []]
+        try:
+            response = await self.client.post(self.store.query_url, params=params,
+                                              content=task["sparql"].encode("utf-8"),
+                                              headers={"Content-Type": "application/sparql-query",
+                                                       "Accept": accept})
+        except httpx.TimeoutException:
+            return 503, "text/plain", b"the remote store did not answer within the time limit", {}
+        except httpx.HTTPError as exc:
+            return 502, "text/plain", f"cannot reach the remote store: {exc}".encode(), {}
+        media = response.headers.get("content-type", "text/plain").split(";")[0]
+        return response.status_code, media, response.content, {}
+
+    def refresh(self) -> None:
+        self.generation += 1
+
+    def start(self) -> None:
+        pass
+
+    def alive(self) -> int:
+        return 1
+
+    def close(self) -> None:
+        pass
+
+
+def _text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(message.rstrip() + "\n", status_code=status, media_type="text/plain", headers=headers)
+
+
+def _answer_response(answer: Answer, cache_state: str | None = None) -> Response:
+    status, media, body, headers = answer
+    headers = dict(headers)
+    if cache_state:
+        headers["X-Cache"] = cache_state
+    if media.startswith("text/") or "json" in media or "xml" in media or media.startswith("application/n"):
+        media = f"{media}; charset=utf-8"
+    return Response(body, status_code=status, media_type=media, headers=headers)
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a request body over ``max_body`` bytes (declared or streamed)."""
+
+    def __init__(self, app: Any, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]],
+                       send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_body:
+                response = _text(413, f"request body over this endpoint's limit of {self.max_body} bytes")
+                await response(scope, receive, send)
+                return
+        received = 0
+
+        async def limited() -> dict[str, Any]:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except BodyTooLarge:
+            response = _text(413, f"request body over this endpoint's limit of {self.max_body} bytes")
+            await response(scope, receive, send)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class Endpoint:
+    """The state behind the routes: store, query runner, cache, write lock."""
+
+    def __init__(self, store: Store, settings: ServerSettings) -> None:
+        self.store = store
+        self.settings = settings
+        self.cache = ResultCache(settings.cache_bytes)
+        self.write_lock = threading.Lock()
+        self.runner: WorkerPool | RemoteRunner
+        if isinstance(store, RemoteStore):
+            self.runner = RemoteRunner(store, settings.timeout)
+        elif isinstance(store, OxigraphStore):
+            self.runner = WorkerPool(settings.workers, settings.timeout,
+                                     path=str(store.path) if store.path is not None else None,
+                                     store=store.native if store.path is None else None)
+        else:  # pragma: no cover - every Store is one of the two
+            raise UsageError(f"cannot serve a {type(store).__name__}")
+        self.started = time.time()
+        self._void: tuple[int, Any] | None = None
+
+    @property
+    def generation(self) -> int:
+        return self.runner.generation
+
+    def flush(self) -> None:
+        if isinstance(self.store, OxigraphStore):
+            self.store.flush()
+
+    def after_write(self) -> None:
+        self.flush()
+        self.cache.clear()
+        self._void = None
+        self.runner.refresh()
+
+    async def query(self, request: Request, sparql: str, default_graph: list[str] | None,
+                    named_graphs: list[str] | None, *, cache_key: str | None = None) -> Response:
+        accept = request.headers.get("accept")
+        select_media = choose(accept, SELECT_OFFERS)
+        graph_media = choose(accept, GRAPH_OFFERS)
+        if select_media is None and graph_media is None:
+            return _text(406, "none of the accepted media types is offered; SELECT/ASK: "
+                         + ", ".join(m for m, _ in SELECT_OFFERS[:4]) + "; CONSTRUCT/DESCRIBE: "
+                         + ", ".join(m for m, _ in GRAPH_OFFERS[:6]))
+        if "service" in sparql.lower():
+            for endpoint in service_endpoints(sparql):
+                if endpoint is None or endpoint not in self.settings.service_allow:
+                    shown = "a variable endpoint" if endpoint is None else f"<{endpoint}>"
+                    return _text(403, f"SERVICE {shown} refused: federated queries may reach only the "
+                                 "endpoints on this server's allow-list (--service-allow)")
+        key = None
+        no_cache = "no-cache" in request.headers.get("cache-control", "").lower()
+        if self.settings.cache_bytes > 0:
+            basis = json.dumps([cache_key or sparql, default_graph, named_graphs, select_media, graph_media])
+            key = hashlib.sha256(basis.encode()).hexdigest()
+            if not no_cache and (hit := self.cache.get(key)) is not None:
+                return _answer_response(hit, "hit")
+        generation = self.generation
+        answer = await self.runner.run({
+            "sparql": sparql, "default_graph": default_graph, "named_graphs": named_graphs,
+            "select_media": select_media, "graph_media": graph_media, "row_cap": self.settings.row_cap,
+            "base_iri": self.base_url(request) + "/sparql",
+        })
+        if key is not None and generation == self.generation:
+            self.cache.put(key, answer)
+        return _answer_response(answer, "miss" if key else None)
+
+    async def update(self, request: Request, sparql: str, using: list[str], using_named: list[str]) -> Response:
+        if not self.settings.allow_update:
+            return _text(403, "this endpoint is read-only: SPARQL Update is refused (start the server with "
+                         "--allow-update and send its token as 'Authorization: Bearer TOKEN')")
+        sent = request.headers.get("authorization", "")
+        scheme, _, token = sent.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), self.settings.token()):
+            return _text(403, "SPARQL Update needs this server's update token as 'Authorization: Bearer TOKEN'")
+        if using or using_named:
+            if has_dataset_clause(sparql):
+                return _text(400, "the update names its own dataset (USING or WITH) and the request gives "
+                             "using-graph-uri/using-named-graph-uri: give one or the other")
+            sparql = add_using(sparql, using, using_named)
+        base = self.base_url(request) + "/sparql"
+
+        def run() -> None:
+            with self.write_lock:
+                if isinstance(self.store, OxigraphStore):
+                    self.store.native.update(sparql, base_iri=base)
+                else:
+                    self.store.update(sparql)
+
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, run)
+        except SyntaxError as exc:
+            return _text(400, f"malformed update: {exc}")
+        except (OSError, RuntimeError, ValueError, OdlmError) as exc:
+            return _text(500, f"update failed: {exc}")
+        self.after_write()
+        return Response(status_code=204)
+
+    def base_url(self, request: Request) -> str:
+        if self.settings.public_url:
+            return self.settings.public_url.rstrip("/")
+        return str(request.base_url).rstrip("/")
+
+    async def void(self) -> Any:
+        if self._void is not None and self._void[0] == self.generation:
+            return self._void[1]
+        generation = self.generation
+        graph = await asyncio.get_running_loop().run_in_executor(None, void_description, self.store)
+        self._void = (generation, graph)
+        return graph
+
+
+def _described(request: Request, graph: Any) -> Response:
+    chosen = choose(request.headers.get("accept"), DESCRIPTION_OFFERS)
+    if chosen is None:
+        return _text(406, "offered: " + ", ".join(m for m, _ in DESCRIPTION_OFFERS[:4]))
+    media, fmt = chosen
+    return Response(graph.serialize(format=fmt), media_type=f"{media}; charset=utf-8")
+
+
+def _form_fields(body: bytes) -> list[tuple[str, str]]:
+    return parse_qsl(body.decode("ascii", errors="strict"), keep_blank_values=True, encoding="utf-8",
+                     errors="strict")
+
+
+def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
+    """The endpoint over ``store``. Worker processes start with the app (lifespan) and end with it."""
+    settings = settings or ServerSettings()
+    endpoint = Endpoint(store, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        endpoint.flush()
+        endpoint.runner.start()
+        try:
+            yield
+        finally:
+            endpoint.runner.close()
+
+    app = FastAPI(title="odlm-kg SPARQL endpoint", version=__version__, lifespan=lifespan,
+                  description="SPARQL 1.1 Protocol over the Open Deep Learning Model knowledge graph, its "
+                              "named queries, SHACL validation and a VoID description.")
+    app.state.endpoint = endpoint
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+                       allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
+                       expose_headers=["X-Row-Cap", "X-Row-Cap-Notice", "X-Cache"])
+    app.add_middleware(BodyLimit, max_body=settings.max_body)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    async def protocol(request: Request) -> Response:
+        params = list(request.query_params.multi_items())
+        if request.method == "POST":
+            content_type = request.headers.get("content-type")
+            if content_type is None:
+                return _text(400, "a POST needs a Content-Type: application/x-www-form-urlencoded, "
+                             "application/sparql-query or application/sparql-update")
+            media = content_type.split(";")[0].strip().lower()
+            body = await request.body()
+            if media == "application/x-www-form-urlencoded":
+                try:
+                    params += _form_fields(body)
+                except UnicodeDecodeError:
+                    return _text(400, "the form is not UTF-8 percent-encoded")
+            elif media in ("application/sparql-query", "application/sparql-update"):
+                try:
+                    text = body.decode("utf-8")
+                except UnicodeDecodeError:
+                    return _text(400, f"the {media} body is not UTF-8")
+                if any(name in ("query", "update") for name, _ in params):
+                    return _text(400, "give the operation either in the body or in the URL, not both")
+                params.append(("query" if media.endswith("query") else "update", text))
+            else:
+                return _text(415, f"unsupported Content-Type {media!r}: use application/x-www-form-urlencoded, "
+                             "application/sparql-query or application/sparql-update")
+        queries = [value for name, value in params if name == "query"]
+        updates = [value for name, value in params if name == "update"]
+        values = {name: [v for n, v in params if n == name] for name in
+                  ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")}
+        if len(queries) + len(updates) > 1:
+            return _text(400, "give exactly one 'query' or one 'update'")
+        if updates:
+            if request.method == "GET":
+                return _text(400, "SPARQL Update must be sent with POST")
+            return await endpoint.update(request, updates[0], values["using-graph-uri"],
+                                         values["using-named-graph-uri"])
+        if not queries:
+            return _described(request, service_description(endpoint.base_url(request) + "/sparql", endpoint.store,
+                                                           settings))
+        default_graph = values["default-graph-uri"] or None
+        named_graphs = values["named-graph-uri"] or None
+        return await endpoint.query(request, queries[0], default_graph, named_graphs)
+
+    app.add_api_route("/sparql", protocol, methods=["GET", "POST"], summary="SPARQL 1.1 Protocol",
+                      description="GET or POST (form, or direct application/sparql-query / sparql-update). "
+                                  "Without a query: the Service Description.")
+
+    @app.get("/queries", summary="The named queries and their metadata")
+    async def named_queries(request: Request) -> JSONResponse:
+        base = endpoint.base_url(request)
+        items = [q.as_dict() | {"url": f"{base}/queries/{q.name}"} for q in list_queries()]
+        return JSONResponse(items)
+
+    @app.get("/queries/{name}", summary="Run a named query; its parameters are URL query parameters")
+    async def run_named(name: str, request: Request) -> Response:
+        try:
+            named: NamedQuery = get_query(name)
+        except UsageError as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=404)
+        params = dict(request.query_params)
+        if "format" in params:  # ?format=csv etc. as a shortcut for Accept
+            fmt = params.pop("format")
+            by_format = {f: m for m, f in SELECT_OFFERS[:4]} | {"ttl": "text/turtle", "nt": "application/n-triples"}
+            if fmt not in by_format:
+                return JSONResponse({"detail": f"format {fmt!r}: expected one of {', '.join(by_format)}"},
+                                    status_code=400)
+            request.scope["headers"] = [h for h in request.scope["headers"] if h[0] != b"accept"] + [
+                (b"accept", by_format[fmt].encode())]
+            request = Request(request.scope, request.receive)
+        try:
+            sparql = named.bind(**params)
+        except ParameterError as exc:
+            return JSONResponse({"detail": str(exc), "parameter": exc.parameter, "expected": exc.expected},
+                                status_code=400)
+        key = "named:" + json.dumps([name, sorted(params.items())])
+        return await endpoint.query(request, sparql, None, None, cache_key=key)
+
+    @app.post("/validate", summary="SHACL report for posted RDF")
+    async def validate_rdf(request: Request, layers: str = "core") -> Response:
+        media = (request.headers.get("content-type") or "text/turtle").split(";")[0].strip().lower()
+        rdflib_format = {"text/turtle": "turtle", "application/n-triples": "nt", "text/plain": "nt",
+                         "application/ld+json": "json-ld", "application/rdf+xml": "xml",
+                         "application/trig": "trig", "application/n-quads": "nquads"}.get(media)
+        if rdflib_format is None:
+            return _text(415, f"unsupported RDF media type {media!r}")
+        body = await request.body()
+        try:
+            from rdflib import Dataset, Graph
+
+            from odlm_kg.validate import validate
+
+            quads = rdflib_format in ("trig", "nquads")
+            data = (Dataset() if quads else Graph()).parse(data=body, format=rdflib_format)
+            chosen_layers = [layer.strip() for layer in layers.split(",") if layer.strip()]
+            report = await asyncio.get_running_loop().run_in_executor(None, validate, data, chosen_layers)
+        except OdlmError as exc:
+            return _text(400, str(exc))
+        except Exception as exc:  # rdflib parse errors have many types
+            return _text(400, f"cannot read the posted {media}: {exc}")
+        chosen = choose(request.headers.get("accept"), [("application/json", "json"), *DESCRIPTION_OFFERS])
+        if chosen is None or chosen[1] == "json":
+            return JSONResponse(report.to_json(), headers={"X-Conforms": str(report.conforms).lower()})
+        return Response(report.to_graph().serialize(format=chosen[1]), media_type=chosen[0],
+                        headers={"X-Conforms": str(report.conforms).lower()})
+
+    @app.get("/void", summary="VoID description of the dataset")
+    async def void(request: Request) -> Response:
+        graph = await endpoint.void()
+        from odlm_kg.server.describe import with_endpoint
+
+        return _described(request, with_endpoint(graph, endpoint.base_url(request)))
+
+    @app.get("/health", summary="Liveness and a few counters")
+    async def health() -> JSONResponse:
+        return JSONResponse({"status": "ok", "version": __version__, "store": endpoint.store.kind,
+                             "workers": endpoint.runner.alive(), "generation": endpoint.generation,
+                             "read_only": not settings.allow_update, "timeout_s": settings.timeout,
+                             "row_cap": settings.row_cap, "cache": {"entries": len(endpoint.cache.entries),
+                                                                     "hits": endpoint.cache.hits,
+                                                                     "misses": endpoint.cache.misses}})
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> HTMLResponse:
+        return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
+
+    return app
