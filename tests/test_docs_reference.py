@@ -80,3 +80,18 @@ def test_the_committed_reference_is_up_to_date(tmp_path: Path) -> None:
 def test_an_unknown_engine_is_a_usage_error(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["docs", "--engine", "sphinx", "--output", "/nonexistent/never"]) == 2
     assert "--engine 'sphinx'" in capsys.readouterr().err
+
+
+def test_the_hand_written_pages_name_only_terms_the_ontology_defines() -> None:
+    from odlm_kg.quality_gate import mentions_in_text
+
+    core = core_graph()
+    defined = {str(s) for s in core.subjects(RDF.type, None)}
+    classes = set(odlm_terms()["classes"])
+    for page in ("user-guide.md", "ontology.md"):
+        text = (PROJECT_ROOT / "docs" / page).read_text(encoding="utf-8")
+        used = {iri for _, iri in mentions_in_text(text, ".md") if iri.startswith(str(ODLM))}
+        assert used and not used - defined, f"docs/{page}: {sorted(used - defined)}"
+        for block in re.findall(r"```mermaid\n(.*?)```", text, flags=re.S):
+            names = set(re.findall(r"\b([A-Z][A-Za-z]+)\b", block)) - {"LR"}
+            assert names <= classes, f"docs/{page} diagram: {sorted(names - classes)}"
