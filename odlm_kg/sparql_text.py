@@ -147,3 +147,12 @@ def add_using(update: str, using: list[str], using_named: list[str]) -> str:
             last = token.start
     pieces.append(update[last:])
     return "".join(pieces)
+
+
+def has_from_clause(query: str) -> bool:
+    """True when a query names its own dataset (FROM or FROM NAMED); then it, not the union, applies.
+
+    >>> has_from_clause('SELECT * FROM <urn:g> WHERE { ?s ?p ?o }'), has_from_clause('SELECT * { ?s ?p "FROM" }')
+    (True, False)
+    """
+    return any(t.depth == 0 and t.is_keyword("FROM") for t in tokenize(query))

@@ -25,6 +25,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from odlm_kg.sparql_text import has_from_clause
+
 #: (status, media type, body, headers) — the answer of one task.
 Answer = tuple[int, str, bytes, dict[str, str]]
 
@@ -134,7 +136,8 @@ def execute(store: ox.Store, task: dict[str, Any]) -> Answer:
     kwargs: dict[str, Any] = {"base_iri": task.get("base_iri")}
     default_graph, named_graphs = task.get("default_graph"), task.get("named_graphs")
     if default_graph is None and named_graphs is None:
-        kwargs["use_default_graph_as_union"] = True
+        if not has_from_clause(task["sparql"]):  # a query's own FROM beats the union default graph
+            kwargs["use_default_graph_as_union"] = True
     else:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph] if default_graph else ox.DefaultGraph()
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]

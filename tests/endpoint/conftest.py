@@ -98,3 +98,44 @@ class UvicornThread:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+
+KASEI = "http://kasei.us/2009/09/sparql/data/"
+UPDATE_TOKEN = "test-update-token"
+#: Graphs the W3C protocol tests name in default-graph-uri / named-graph-uri: each holds one triple
+#: about itself with its number, so a test can tell which graphs made up the dataset.
+PROTOCOL_DATA = "\n".join(
+    f'<{KASEI}data{n}.rdf> <http://example.org/number> "{n}" <{KASEI}data{n}.rdf> .' for n in range(4)
+) + "\n"
+ONTOLOGY_ONLY = [("ontology", "odlm_kg.ontology:build_step")]
+
+
+@dataclass
+class LiveEndpoint:
+    base: str
+    token: str
+
+    @property
+    def sparql(self) -> str:
+        return f"{self.base}/sparql"
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture(scope="session")
+def live_endpoint() -> Iterator[LiveEndpoint]:
+    """The endpoint on a memory store (ontology graphs + the protocol tests' graphs), under uvicorn:
+    updates allowed with a token, a 2.5 s timeout, a 500-row cap."""
+    from odlm_kg.build import build
+    from odlm_kg.server import ServerSettings, create_app
+    from odlm_kg.store import OxigraphStore
+
+    store = OxigraphStore()
+    build(store, ONTOLOGY_ONLY)
+    store.add_nquads(PROTOCOL_DATA)
+    settings = ServerSettings(allow_update=True, update_token=UPDATE_TOKEN, timeout=2.5, row_cap=500, workers=2)
+    with UvicornThread(create_app(store, settings)) as server:
+        yield LiveEndpoint(server.base, UPDATE_TOKEN)
+    store.close()
