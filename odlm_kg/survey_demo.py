@@ -57,9 +57,9 @@ SHARE_SOURCE_CODE = 34    # of 41 sharers: 82.9% (published 83%)
 # Non-sharers are not described by Tables 3-7. Their answers are made up so that the relations of
 # section 4.5 hold in direction: industry employees share least, older respondents share more,
 # computer science shares more, and non-sharers share data and code less than sharers.
-NON_SHARER_STATUS = [6, 10, 10, 14, 8, 10, 18]          # Q8 options 1..7, one each (76)
-NON_SHARER_DEPARTMENT = [44, 7, 5, 4, 2, 6]            # Q9 options 1..6 (+14 Other, one primary each)
-NON_SHARER_OTHER_DEPARTMENT = 14
+NON_SHARER_STATUS = [6, 8, 10, 10, 8, 8, 26]           # Q8 options 1..7, one each (76)
+NON_SHARER_DEPARTMENT = [30, 12, 8, 8, 6, 8]           # Q9 options 1..6 (+12 Other, one primary each)
+NON_SHARER_OTHER_DEPARTMENT = 12
 NON_SHARER_TRAINING_DATA = 22
 NON_SHARER_SOURCE_CODE = 40
 #: Q10 age band (options 1..5, 6 = prefer not to say), following section 4.5: 64% of 18-25 and 80% of
