@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from odlm_kg.cli.context import out_console, state
 from odlm_kg.errors import InputError, UsageError
@@ -45,7 +45,8 @@ def print_catalogue(fmt: str) -> None:
     if fmt == "json":
         typer.echo(json.dumps([q.as_dict() | {"path": str(q.path)} for q in queries], indent=2))
         return
-    table = Table("name", "title", "rq", "parameters")
+    table = Table("title", "rq", "parameters")
+    table.columns.insert(0, Column("name", no_wrap=True, style="bold"))
     for q in queries:
         params = ", ".join(f"{p.name} ({p.type}{', required' if p.required else ''})" for p in q.parameters)
         table.add_row(q.name, q.title, ", ".join(q.research_question), params)

@@ -379,9 +379,11 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         named_graphs = values["named-graph-uri"] or None
         return await endpoint.query(request, queries[0], default_graph, named_graphs)
 
-    app.add_api_route("/sparql", protocol, methods=["GET", "POST"], summary="SPARQL 1.1 Protocol",
-                      description="GET or POST (form, or direct application/sparql-query / sparql-update). "
-                                  "Without a query: the Service Description.")
+    for method in ("GET", "POST"):
+        app.add_api_route("/sparql", protocol, methods=[method], summary=f"SPARQL 1.1 Protocol ({method})",
+                          operation_id=f"sparql_{method.lower()}",
+                          description="GET or POST (form, or direct application/sparql-query / sparql-update). "
+                                      "Without a query: the Service Description.")
 
     @app.get("/queries", summary="The named queries and their metadata")
     async def named_queries(request: Request) -> JSONResponse:

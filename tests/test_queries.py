@@ -1,0 +1,134 @@
+"""The named-query catalogue: headers, typed parameters, safe binding, the CLI and odlm_kg.query."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import odlm_kg
+from odlm_kg.cli.app import main
+from odlm_kg.errors import InputError, UsageError
+from odlm_kg.queries import ParameterError, get_query, list_queries, parse_query_text, run_named_query
+from odlm_kg.store import OxigraphStore
+from odlm_kg.store.base import SelectResult
+
+HEADER = """# title: Things
+# description: Test query.
+# rq: RQ1, RQ2
+# evidence: findings, crawl
+# param: thing iri required The thing
+# param: label string - A label
+# param: n integer 3 How many
+# param: share decimal 0.5 A share
+# param: flag boolean false A flag
+PREFIX ex: <urn:ex:>
+SELECT ?thing ?label ?n ?share ?flag WHERE { OPTIONAL { ?thing ex:label ?label } }
+"""
+
+
+def test_every_shipped_query_parses_and_runs(memory_store: OxigraphStore) -> None:
+    queries = list_queries()
+    assert {"concepts-by-scheme", "artifacts-by-location"} <= {q.name for q in queries}
+    for q in queries:
+        assert q.title and q.description and q.research_question, q.name
+        if all(not p.required for p in q.parameters):
+            result = run_named_query(memory_store, q.name)
+            assert isinstance(result, SelectResult | bool) or result is not None
+
+
+def test_header_and_types() -> None:
+    q = parse_query_text("things", HEADER)
+    assert q.title == "Things" and q.research_question == ("RQ1", "RQ2") and q.evidence == ("findings", "crawl")
+    assert [(p.name, p.type, p.required) for p in q.parameters] == [
+        ("thing", "iri", True), ("label", "string", False), ("n", "integer", False), ("share", "decimal", False),
+        ("flag", "boolean", False)]
+    store = OxigraphStore()
+    store.load_text('<urn:ex:a> <urn:ex:label> "A" .', "nt", "urn:g")
+    result = store.query(q.bind(thing="urn:ex:a", flag="yes", n="7"))
+    assert isinstance(result, SelectResult)
+    (row,) = result.rows
+    assert str(row["label"]) == "A" and int(row["n"]) == 7 and row["flag"].toPython() is True  # type: ignore[union-attr]
+    assert str(row["share"]) == "0.5"
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("n", "3.5", "integer"), ("share", "abc", "decimal"), ("flag", "maybe", "boolean"),
+    ("thing", "not an iri", "iri"), ("thing", "http://x/>} ; DROP ALL #", "iri"),
+])
+def test_bad_values_name_the_parameter(name: str, value: str, expected: str) -> None:
+    q = parse_query_text("things", HEADER)
+    params = {"thing": "urn:ex:a", name: value}
+    with pytest.raises(ParameterError) as info:
+        q.bind(**params)
+    assert info.value.parameter == name and info.value.expected == expected and name in str(info.value)
+
+
+def test_strings_cannot_break_out() -> None:
+    q = parse_query_text("things", HEADER)
+    store = OxigraphStore()
+    text = q.bind(thing="urn:ex:a", label='x" } } ; DROP ALL ; SELECT * { "\\')
+    result = store.query(text)
+    assert isinstance(result, SelectResult)
+    assert str(result.rows[0]["label"]) == 'x" } } ; DROP ALL ; SELECT * { "\\'
+
+
+def test_missing_required_and_unknown() -> None:
+    q = parse_query_text("things", HEADER)
+    with pytest.raises(ParameterError, match="needs parameter 'thing'"):
+        q.bind()
+    with pytest.raises(ParameterError, match="no parameter 'zzz'"):
+        q.bind(thing="urn:a", zzz=1)
+
+
+def test_bad_headers() -> None:
+    with pytest.raises(InputError, match="type 'number'"):
+        parse_query_text("x", "# param: n number 1 d\nSELECT * {}")
+    with pytest.raises(InputError, match="default of"):
+        parse_query_text("x", "# param: n integer many d\nSELECT * {}")
+    with pytest.raises(UsageError, match="no named query"):
+        get_query("../etc/passwd")
+
+
+def test_prefixed_iri_parameter(memory_store: OxigraphStore) -> None:
+    q = get_query("concepts-by-scheme")
+    assert "<https://w3id.org/odlm#Dataset>" in q.bind(scheme="odlm:Dataset")
+
+
+def test_python_api_dataframe(memory_store: OxigraphStore) -> None:
+    memory_store.load_text(
+        "<urn:m> <https://w3id.org/odlm#sharedAt> <https://w3id.org/odlm/vocab/sharing-location/GitHub> ;"
+        " <https://w3id.org/odlm#artifactKind> <https://w3id.org/odlm/vocab/artifact-kind/Code> .", "turtle", "urn:g")
+    frame = odlm_kg.query("artifacts-by-location", store=memory_store)
+    assert list(frame.columns) == ["location", "locationLabel", "kind", "artifacts"]
+    assert frame.iloc[0]["artifacts"] == 1
+    assert odlm_kg.query("artifacts-by-location", store=memory_store, minimum=2).empty
+
+
+def test_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["--store", "memory", "query", "--list"]) == 0
+    assert "artifacts-by-location" in capsys.readouterr().out
+    assert main(["--store", "memory", "query", "--list", "--format", "json"]) == 0
+    assert "artifacts-by-location" in {q["name"] for q in __import__("json").loads(capsys.readouterr().out)}
+    assert main(["--store", "memory", "query", "artifacts-by-location", "--param", "minimum=2", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("location,locationLabel,kind,artifacts")
+    assert main(["--store", "memory", "query", "artifacts-by-location", "--param", "minimum=two"]) == 2
+    err = capsys.readouterr().err
+    assert "'minimum'" in err and "integer" in err and "Traceback" not in err
+    assert main(["--store", "memory", "query", "nope"]) == 2
+    assert "no named query 'nope'" in capsys.readouterr().err
+    assert main(["--store", "memory", "query", "artifacts-by-location", "--param", "oops"]) == 2
+
+
+def test_serve_builds_an_empty_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import uvicorn
+
+    served: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
+    monkeypatch.setattr("odlm_kg.build.BUILD_STEPS", [("ontology", "odlm_kg.ontology:build_step")])
+    assert main(["--store", str(tmp_path / "s"), "serve", "--port", "8123", "--timeout", "5"]) == 0
+    assert served["port"] == 8123 and served["host"] == "127.0.0.1"
+    store = OxigraphStore(tmp_path / "s")
+    assert store.count() > 100
+    store.close()
+    assert main(["--store", "memory", "serve", "--timeout", "0"]) == 2
