@@ -9,9 +9,9 @@ person. The file is ``data/survey/demo-survey-SYNTHETIC.csv``; the build step lo
 
 How the counts follow from the published percentages (docs/survey.md explains the bases):
 
-* 41 of the 117 respondents share models: the smallest number of sharers for which the 71% (training
-  data) and 83% (source code) co-sharing shares and Table 4 (one status per sharer) all fit within half
-  a percentage point... or, for Table 4, within one point (29/41 = 70.7%, 34/41 = 82.9%).
+* 41 of the 117 respondents share models: a number of sharers for which both co-sharing
+  shares round to the printed ones (29/41 = 70.7%, 34/41 = 82.9%) and Table 4 (one status per
+  sharer, so answers = sharers) all come within one percentage point of the printed values.
 * Tables 3, 5, 6 (sharers) and 7 (non-sharers) are shares of answers to multi-select questions. For
   each, :func:`allocate` picks the number of answers and the count of each option that come closest to
   the printed percentages; answers not printed in a table (Tables 3, 5 and 7 do not sum to 100%) go to
@@ -79,7 +79,7 @@ def allocate(published: list[int], low: int, high: int, *, other: bool = True,
     for n in range(low, high + 1):
         counts = [int(p * n / 100 + 0.5) for p in published]
         rest = n - sum(counts)
-        if rest < 0 or (rest and not other) or rest > max_other_share * n or max(counts + [rest]) > respondents:
+        if rest < 0 or (rest and not other) or rest > max_other_share * n or max([*counts, rest]) > respondents:
             continue
         error = max(abs(100 * c / n - p) for c, p in zip(counts, published, strict=True))
         if best is None or (round(error, 9), n) < (round(best[0], 9), best[1]):

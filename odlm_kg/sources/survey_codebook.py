@@ -394,10 +394,7 @@ def _check_concept(reader: _Reader, where: str, iri: URIRef, prop: str, vocabula
 
 
 def _has_class(classes: Iterable[URIRef], expected: URIRef, vocabulary: Graph) -> bool:
-    for cls in classes:
-        if cls == expected or (cls, RDFS.subClassOf, expected) in vocabulary:
-            return True
-    return False
+    return any(cls == expected or (cls, RDFS.subClassOf, expected) in vocabulary for cls in classes)
 
 
 _VOCABULARY: Graph | None = None
@@ -429,5 +426,17 @@ def declared_concept_triples(book: Codebook) -> list[tuple[URIRef, URIRef, Any]]
     return triples
 
 
-__all__ = ["FORMAT", "METADATA_COLUMNS", "PII_COLUMNS", "PROPERTIES", "Codebook", "DeclaredConcept", "Option",
-           "Question", "declared_concept_triples", "load_codebook", "resolve_concept", "VOCAB"]
+__all__ = [
+    "FORMAT",
+    "METADATA_COLUMNS",
+    "PII_COLUMNS",
+    "PROPERTIES",
+    "VOCAB",
+    "Codebook",
+    "DeclaredConcept",
+    "Option",
+    "Question",
+    "declared_concept_triples",
+    "load_codebook",
+    "resolve_concept",
+]
