@@ -237,13 +237,9 @@ class Endpoint:
                     shown = "a variable endpoint" if endpoint is None else f"<{endpoint}>"
                     return _text(403, f"SERVICE {shown} refused: federated queries may reach only the "
                                  "endpoints on this server's allow-list (--service-allow)")
-        key = None
-        no_cache = "no-cache" in request.headers.get("cache-control", "").lower()
-        if self.settings.cache_bytes > 0:
-            basis = json.dumps([cache_key or sparql, default_graph, named_graphs, select_media, graph_media])
-            key = hashlib.sha256(basis.encode()).hexdigest()
-            if not no_cache and (hit := self.cache.get(key)) is not None:
-                return _answer_response(hit, "hit")
+        key = self.cache_key(request, cache_key or sparql, default_graph, named_graphs)
+        if key is not None and (hit := self.cache.get(key)) is not None:
+            return _answer_response(hit, "hit")
         generation = self.generation
         answer = await self.runner.run({
             "sparql": sparql, "default_graph": default_graph, "named_graphs": named_graphs,
@@ -253,6 +249,21 @@ class Endpoint:
         if key is not None and generation == self.generation:
             self.cache.put(key, answer)
         return _answer_response(answer, "miss" if key else None)
+
+    def cache_key(self, request: Request, basis: str, default_graph: list[str] | None = None,
+                  named_graphs: list[str] | None = None) -> str | None:
+        """The cache key of a request (None when caching is off or the client asks for a fresh answer)."""
+        if self.settings.cache_bytes <= 0 or "no-cache" in request.headers.get("cache-control", "").lower():
+            return None
+        accept = request.headers.get("accept")
+        text = json.dumps([basis, default_graph, named_graphs, choose(accept, SELECT_OFFERS),
+                           choose(accept, GRAPH_OFFERS)])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def cached(self, request: Request, basis: str) -> Response | None:
+        key = self.cache_key(request, basis)
+        hit = self.cache.get(key) if key is not None else None
+        return None if hit is None else _answer_response(hit, "hit")
 
     async def update(self, request: Request, sparql: str, using: list[str], using_named: list[str]) -> Response:
         if not self.settings.allow_update:
@@ -393,6 +404,10 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
 
     @app.get("/queries/{name}", summary="Run a named query; its parameters are URL query parameters")
     async def run_named(name: str, request: Request) -> Response:
+        if "format" not in request.query_params:
+            key = "named:" + json.dumps([name, sorted(request.query_params.items())])
+            if (hit := endpoint.cached(request, key)) is not None:  # answered without reading the query
+                return hit
         try:
             named: NamedQuery = get_query(name)
         except UsageError as exc:
