@@ -21,17 +21,15 @@ from __future__ import annotations
 
 import re
 import tempfile
-import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
 
-from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.term import Node
+from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 
 import odlm_kg
-from odlm_kg.errors import InputError
+from odlm_kg.errors import InputError, OdlmError
 from odlm_kg.namespaces import ODLM, VOCAB
 from odlm_kg.ontology import (
     ALIGN_GRAPH,
@@ -43,6 +41,8 @@ from odlm_kg.ontology import (
 )
 from odlm_kg.rdf_formats import EXTENSIONS, guess_format, read_graph
 from odlm_kg.resources import resource_dir
+from odlm_kg.store import OxigraphStore, Store
+from odlm_kg.store.base import SelectResult
 
 #: Terms of the usage graph: ``[] gate:term <iri> ; gate:file "path" ; gate:line 12``.
 GATE = Namespace("urn:odlm:gate#")
@@ -308,9 +308,12 @@ def violation_checks() -> list[ViolationCheck]:
     return checks
 
 
-def gate_dataset(usage: Graph | None = None) -> Dataset:
-    """Core, vocabularies, alignments and usage, each in its named graph; the default graph is their union."""
-    dataset = Dataset(default_union=True)
+def gate_store(usage: Graph | None = None) -> OxigraphStore:
+    """An in-memory Oxigraph store with core, vocabularies, alignments and usage, each in its named graph.
+
+    Queries see the union of the graphs as their default graph; ``GRAPH`` picks one part.
+    """
+    store = OxigraphStore()
     parts: list[tuple[URIRef, Graph]] = [
         (ONTOLOGY_GRAPH, core_graph()),
         (VOCAB_GRAPH, vocabulary_graph()),
@@ -318,29 +321,26 @@ def gate_dataset(usage: Graph | None = None) -> Dataset:
         (USAGE_GRAPH, usage if usage is not None else usage_graph()),
     ]
     for iri, graph in parts:
-        named = dataset.graph(iri)
-        for triple in graph:
-            named.add(triple)
-    return dataset
+        store.add_graph(graph, iri)
+    return store
 
 
-def run_check(check: ViolationCheck, dataset: Dataset) -> list[Violation]:
+def run_check(check: ViolationCheck, store: Store) -> list[Violation]:
     """Offenders of one rule, sorted."""
-    with warnings.catch_warnings():  # rdflib warns about its own use of Dataset.default_context
-        warnings.simplefilter("ignore", DeprecationWarning)
-        rows = list(dataset.query(check.text))
-    found = set()
-    for row in rows:
-        bindings: dict[str, Node | None] = row.asdict()  # type: ignore[union-attr]
-        found.add(Violation(check.name, str(bindings.get("term", "")), str(bindings.get("message", "")),
-                            str(bindings.get("where") or "")))
+    result = store.query(check.text)
+    if not isinstance(result, SelectResult):
+        raise OdlmError(f"{check.path}: a violation query must be a SELECT query")
+    found = {
+        Violation(check.name, str(row.get("term", "")), str(row.get("message", "")), str(row.get("where") or ""))
+        for row in result.rows
+    }
     return sorted(found, key=lambda v: (v.term, v.message, v.where))
 
 
-def violations(dataset: Dataset | None = None) -> dict[str, list[Violation]]:
+def violations(store: Store | None = None) -> dict[str, list[Violation]]:
     """Every rule's offenders, by rule name."""
-    dataset = dataset if dataset is not None else gate_dataset()
-    return {check.name: run_check(check, dataset) for check in violation_checks()}
+    store = store if store is not None else gate_store()
+    return {check.name: run_check(check, store) for check in violation_checks()}
 
 
 # ----------------------------------------------------------------------------------------------------
