@@ -95,3 +95,12 @@ def test_the_hand_written_pages_name_only_terms_the_ontology_defines() -> None:
         for block in re.findall(r"```mermaid\n(.*?)```", text, flags=re.S):
             names = set(re.findall(r"\b([A-Z][A-Za-z]+)\b", block)) - {"LR"}
             assert names <= classes, f"docs/{page} diagram: {sorted(names - classes)}"
+
+
+def test_the_pylode_engine_works_or_says_why_not(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    code = main(["docs", "--engine", "pylode", "--output", str(tmp_path)])
+    if code == 0:
+        assert (tmp_path / "index.html").is_file()
+    else:
+        assert code == 2
+        assert "pyLODE cannot be used here" in capsys.readouterr().err
