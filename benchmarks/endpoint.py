@@ -31,7 +31,7 @@ import httpx
 import pyoxigraph as ox
 
 BIN = Path(sys.executable).parent
-QUERY_NAME = "artifacts-by-location"
+QUERY_NAME = "artifacts-by-location"  # --query changes it
 LOCATIONS = ["GitHub", "HuggingFaceHub", "Zenodo", "Kaggle", "PyTorchHub", "TensorFlowHub", "Figshare",
              "PapersWithCode", "PersonalWebsite", "UniversityWebsite", "CaffeModelZoo", "Bitbucket"]
 KINDS = ["Data", "Code", "Model"]
@@ -144,10 +144,10 @@ def start_servers(dump: Path, directory: Path, with_rdflib_endpoint: bool) -> li
         port = free_port()
         process = subprocess.Popen([str(BIN / "rdflib-endpoint"), "serve", str(dump), "--host", "127.0.0.1",
                                     "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_up(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", process)
-        servers.append(Server("rdflib-endpoint", process, {
-            "method": "POST", "url": f"http://127.0.0.1:{port}/sparql", "content": sparql.encode(),
-            "headers": headers}))
+        wait_up(f"http://127.0.0.1:{port}/?query=ASK%7B%7D", process)
+        servers.append(Server("rdflib-endpoint", process, {  # it serves SPARQL at "/", form POST
+            "method": "POST", "url": f"http://127.0.0.1:{port}/", "data": {"query": sparql},
+            "headers": {"Accept": "application/sparql-results+json"}}))
     return servers
 
 
@@ -191,14 +191,17 @@ def rows_of(server: Server) -> int:
 
 
 def main() -> None:
+    global QUERY_NAME
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--synthetic", type=int, default=1_000_000, help="triples in the synthetic graph (0: skip)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--rdflib-endpoint-on-synthetic", action="store_true",
                         help="also run rdflib-endpoint on the synthetic graph (slow: minutes per query)")
+    parser.add_argument("--query", default="artifacts-by-location", help="the named query to send")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    QUERY_NAME = args.query
     clients = [int(c) for c in args.clients.split(",")]
     results = []
     with tempfile.TemporaryDirectory(prefix="odlm-bench-") as tmp:
