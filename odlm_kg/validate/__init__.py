@@ -29,6 +29,7 @@ from odlm_kg.validate.shapes import (
     shape_labels,
     shapes_graph,
 )
+from odlm_kg.validate.sparql_engine import FastValidator, store_from_graphs
 
 ENGINES = ("auto", "pyshacl", "sparql")
 INFERENCE = ("none", "rdfs", "owlrl")
@@ -57,6 +58,36 @@ def as_triples_graph(data: Graph) -> Graph:
     return data
 
 
+def expand(data: Graph, ontology: Graph | None, inference: str) -> Graph:
+    """Data and ontology in one new graph, closed under RDFS or OWL 2 RL as pySHACL does it."""
+    import owlrl
+    from pyshacl.inference import CustomRDFSSemantics
+
+    mixed = Graph()
+    for graph in (data, ontology):
+        if graph is not None:
+            for triple in graph:
+                mixed.add(triple)
+    semantics = CustomRDFSSemantics if inference == "rdfs" else owlrl.OWLRL_Semantics
+    owlrl.DeductiveClosure(semantics).expand(mixed)
+    return mixed
+
+
+def fast_validator(shapes: Graph, layers: tuple[str, ...] | None) -> FastValidator:
+    """The compiled form of a shapes graph; compiled once per layer selection."""
+    key = ("layers", layers) if layers is not None else ("graph", id(shapes))
+    found = _FAST_CACHE.get(key)
+    if found is None or found.shapes is not shapes:
+        found = FastValidator(shapes)
+        if len(_FAST_CACHE) > 16:
+            _FAST_CACHE.clear()
+        _FAST_CACHE[key] = found
+    return found
+
+
+_FAST_CACHE: dict[tuple[str, object], FastValidator] = {}
+
+
 def validate(data: Graph, layers: Sequence[str] = ("core",), *, engine: str = "auto",
              ontology: Graph | None = None, inference: str = "none",
              max_results: int | None = None, shapes: Graph | None = None) -> ValidationReport:
@@ -64,8 +95,9 @@ def validate(data: Graph, layers: Sequence[str] = ("core",), *, engine: str = "a
 
     ``ontology`` defaults to the shipped ontology with its vocabularies; pass an empty ``Graph()`` to
     validate the data on its own. ``shapes`` replaces the layers by a shapes graph of your own.
-    ``engine``: ``pyshacl`` (reference), ``sparql`` (the Oxigraph fast path; shapes it cannot
-    compile still go through pySHACL), or ``auto`` (the fast path).
+    ``engine``: ``pyshacl`` (the reference), ``sparql`` or ``auto`` (the same: the Oxigraph fast path,
+    which hands the shapes it cannot compile to pySHACL; see ``docs/validation.md``).
+    ``inference`` (``none``, ``rdfs``, ``owlrl``) closes data plus ontology before validating.
     """
     if isinstance(layers, str):
         layers = parse_profile([layers])
@@ -73,11 +105,20 @@ def validate(data: Graph, layers: Sequence[str] = ("core",), *, engine: str = "a
         raise UsageError(f"engine {engine!r}: expected one of {', '.join(ENGINES)}")
     if inference not in INFERENCE:
         raise UsageError(f"inference {inference!r}: expected one of {', '.join(INFERENCE)}")
+    own_shapes = shapes is not None
     shapes = shapes if shapes is not None else cached_shapes_graph(layers)
     ontology = ontology if ontology is not None else ontology_graph()
     data = as_triples_graph(data)
-    from odlm_kg.validate.pyshacl_engine import run_pyshacl
+    if engine == "pyshacl":
+        from odlm_kg.validate.pyshacl_engine import run_pyshacl
 
-    results = run_pyshacl(data, shapes, ontology, inference)
+        results = run_pyshacl(data, shapes, ontology, inference)
+    else:
+        validator = fast_validator(shapes, None if own_shapes else tuple(layers))
+        if inference != "none":
+            data, ontology = expand(data, ontology, inference), None
+        store = store_from_graphs(data, ontology)
+        results = validator.run(store, data=data, ontology=ontology)
     return ValidationReport.from_results(results, max_results=max_results, shape_labels=shape_labels(shapes),
-                                         layers=tuple(layers), engine="pyshacl")
+                                         layers=tuple(layers) if not own_shapes else ("(own shapes)",),
+                                         engine="pyshacl" if engine == "pyshacl" else "sparql")

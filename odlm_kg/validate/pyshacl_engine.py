@@ -12,13 +12,24 @@ from odlm_kg.validate.report import ValidationResult, path_from_rdf
 
 def run_pyshacl(data: Graph, shapes: Graph, ontology: Graph | None, inference: str,
                 focus_nodes: list[Node] | None = None, use_shapes: list[Node] | None = None) -> list[ValidationResult]:
-    """Validate with pySHACL and return its results (warnings and infos included)."""
+    """Validate with pySHACL and return its results (warnings and infos included).
+
+    The ontology is merged into a copy of the data as a plain union. pySHACL's own ``ont_graph``
+    option is not used: it copies only some axioms (and deep-copies named individuals, which never
+    ends on SKOS vocabularies whose concepts point at each other), so the two engines would see
+    different graphs.
+    """
     import pyshacl
 
+    if ontology is not None and len(ontology):
+        union = Graph()
+        for graph in (data, ontology):
+            for triple in graph:
+                union.add(triple)
+        data = union
     _conforms, results_graph, _text = pyshacl.validate(
         data,
         shacl_graph=shapes,
-        ont_graph=ontology if ontology is not None and len(ontology) else None,
         inference=inference if inference != "none" else None,
         advanced=False,
         allow_warnings=True,

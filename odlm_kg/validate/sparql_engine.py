@@ -1,0 +1,615 @@
+"""The fast path: SHACL core constraints compiled to SPARQL and run by Oxigraph over the data.
+
+How a shapes graph is split (decided once per shapes graph, per *root* shape, i.e. a shape with
+targets, together with every property shape reached from it through ``sh:property``):
+
+* Focus nodes (``sh:targetClass`` incl. implicit class targets, ``sh:targetNode`` with IRI or
+  literal nodes, ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``) and value nodes (any SHACL
+  property path) become SPARQL graph patterns.
+* ``sh:class``, ``sh:minCount``, ``sh:maxCount``, ``sh:hasValue`` and SHACL-SPARQL constraints
+  (``sh:sparql`` with ``sh:select``, ``$this`` pre-bound by joining the focus pattern into the
+  query's outer group) are answered by one SPARQL query each, for all focus nodes at once.
+* Constraints that look at the value node alone (``sh:datatype``, ``sh:nodeKind``, ``sh:in``,
+  ``sh:pattern``/``sh:flags``, ``sh:minLength``, ``sh:maxLength``, ``sh:languageIn``,
+  ``sh:min/maxInclusive``, ``sh:min/maxExclusive``, and ``sh:node``/``sh:or``/``sh:and``/``sh:not``/
+  ``sh:xone`` whose shapes only hold such constraints) are decided once per *distinct* value by
+  pySHACL's own constraint code, so literal parsing and regular expressions behave exactly as in
+  pySHACL; a second query then finds the focus nodes holding the failing values.
+* A root whose tree uses anything else (``sh:closed``, ``sh:equals``, ``sh:disjoint``,
+  ``sh:lessThan``, ``sh:uniqueLang``, qualified value shapes, ``sh:node`` on shapes with paths,
+  SPARQL queries with sub-selects, ``MINUS``, ``VALUES`` or ``$shapesGraph``/``$currentShape``,
+  blank-node ``sh:targetNode``…) is validated by pySHACL, on a shapes graph cut down to those roots.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import count
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS
+from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+from rdflib.term import Node
+
+from odlm_kg.namespaces import SH
+from odlm_kg.store.oxigraph import to_oxigraph, to_rdflib
+from odlm_kg.validate.report import ResultPath, ValidationResult, path_from_rdf
+
+# Parameters that are not constraints (or are companions of one we handle).
+NON_CONSTRAINT = frozenset({
+    SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target,
+    SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group, SH.defaultValue,
+    SH.deactivated, SH.path, SH.flags, SH.property,
+})
+VALUE_LOCAL = frozenset({
+    SH.datatype, SH.nodeKind, SH["in"], SH.pattern, SH.minLength, SH.maxLength, SH.languageIn,
+    SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
+})
+LOGICAL = frozenset({SH.node, SH["or"], SH["and"], SH["not"], SH.xone})
+QUERIED = frozenset({SH["class"], SH.minCount, SH.maxCount, SH.hasValue, SH.sparql})
+
+COMPONENTS: dict[URIRef, URIRef] = {
+    SH["class"]: SH.ClassConstraintComponent,
+    SH.minCount: SH.MinCountConstraintComponent,
+    SH.maxCount: SH.MaxCountConstraintComponent,
+    SH.hasValue: SH.HasValueConstraintComponent,
+    SH.sparql: SH.SPARQLConstraintComponent,
+}
+
+GENERIC_MESSAGES: dict[URIRef, str] = {
+    SH["class"]: "Value does not have class {}",
+    SH.minCount: "Less than {} values",
+    SH.maxCount: "More than {} values",
+    SH.hasValue: "Value {} is missing",
+}
+
+
+def _all_constraint_parameters() -> frozenset[URIRef]:
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS
+
+    return frozenset(ALL_CONSTRAINT_PARAMETERS)
+
+
+# --- SPARQL text helpers ------------------------------------------------------------------------
+
+
+def sparql_term(term: Node) -> str:
+    """A term in SPARQL syntax (not for blank nodes, which a query cannot name)."""
+    if isinstance(term, BNode):
+        raise ValueError("blank nodes cannot be written into a query")
+    return str(to_oxigraph(term))
+
+
+def sparql_path(path: ResultPath) -> str:
+    if isinstance(path, URIRef):
+        return sparql_term(path)
+    if isinstance(path, SequencePath):
+        return "(" + "/".join(sparql_path(p) for p in path.args) + ")"
+    if isinstance(path, AlternativePath):
+        return "(" + "|".join(sparql_path(p) for p in path.args) + ")"
+    if isinstance(path, InvPath):
+        return "^(" + sparql_path(path.arg) + ")"
+    if isinstance(path, MulPath):
+        return "(" + sparql_path(path.path) + ")" + path.mod
+    raise ValueError(f"unsupported path {path!r}")
+
+
+_fresh = count()
+
+
+def fresh(prefix: str = "v") -> str:
+    return f"?_{prefix}{next(_fresh)}"
+
+
+# --- the plan -----------------------------------------------------------------------------------
+
+
+class NotCompilable(Exception):
+    """This part of the shapes graph goes to pySHACL."""
+
+
+@dataclass
+class ShapeEvaluation:
+    """One shape evaluated for the focus nodes of one route (targets, or a parent's values)."""
+
+    shape: Node
+    focus: str  # a function body: pattern text with {var} placeholder binding the focus variable
+    path: ResultPath | None
+    severity: URIRef
+    message: str | None
+    queried: list[tuple[URIRef, Node]] = field(default_factory=list)
+    value_local: list[URIRef] = field(default_factory=list)
+
+    def focus_pattern(self, var: str) -> str:
+        return self.focus.replace("{var}", var)
+
+    def value_pattern(self, focus_var: str, value_var: str) -> str:
+        if self.path is None:
+            return f"BIND({focus_var} AS {value_var})"
+        return f"{focus_var} {sparql_path(self.path)} {value_var} ."
+
+
+@dataclass
+class Plan:
+    evaluations: list[ShapeEvaluation]
+    fallback_roots: list[Node]
+    fallback_shapes: set[Node]
+    fallback_graph: Graph | None
+    sparql: dict[Node, SparqlConstraint]
+
+
+@dataclass
+class SparqlConstraint:
+    node: Node
+    query: str  # with {focus} placeholder for the focus pattern
+    projects: set[str]
+    select_all: bool
+    message: str | None
+    deactivated: bool
+
+
+class Compiler:
+    def __init__(self, shapes: Graph) -> None:
+        import pyshacl.shapes_graph
+
+        self.graph = shapes
+        self.sg = pyshacl.shapes_graph.ShapesGraph(shapes)
+        self.shapes = {s.node: s for s in self.sg.shapes}
+        self.parameters = _all_constraint_parameters()
+        self.sparql: dict[Node, SparqlConstraint] = {}
+
+    # targets -------------------------------------------------------------------------------------
+
+    def target_pattern(self, shape: Node) -> str | None:
+        """Pattern binding ``{var}`` to the shape's target nodes, or None when it has no targets."""
+        g = self.graph
+        py = self.shapes[shape]
+        parts = []
+        nodes = list(g.objects(shape, SH.targetNode))
+        if nodes:
+            if any(isinstance(n, BNode) for n in nodes):
+                raise NotCompilable("blank-node sh:targetNode")
+            parts.append("VALUES {var} { " + " ".join(sparql_term(n) for n in nodes) + " }")
+        classes = list(g.objects(shape, SH.targetClass)) + list(py.implicit_class_targets())
+        for cls in classes:
+            if isinstance(cls, BNode):
+                raise NotCompilable("blank-node class target")
+            parts.append(f"{{var}} <{RDF.type}>/<{RDFS.subClassOf}>* {sparql_term(cls)} .")
+        for predicate in g.objects(shape, SH.targetSubjectsOf):
+            parts.append(f"{{var}} {sparql_term(predicate)} {fresh('o')} .")
+        for predicate in g.objects(shape, SH.targetObjectsOf):
+            parts.append(f"{fresh('s')} {sparql_term(predicate)} {{var}} .")
+        if list(g.objects(shape, SH.target)):
+            raise NotCompilable("sh:target")
+        if not parts:
+            return None
+        union = " UNION ".join("{ " + p + " }" for p in parts)
+        return "{ SELECT DISTINCT {var} WHERE { " + union + " } }"
+
+    # shapes --------------------------------------------------------------------------------------
+
+    def is_value_local_shape(self, shape: Node, depth: int = 0) -> bool:
+        if depth > 8 or shape not in self.shapes:
+            return shape not in self.shapes and depth <= 8 and not list(self.graph.predicate_objects(shape))
+        if self.shapes[shape].is_property_shape:
+            return False
+        for predicate, obj in self.graph.predicate_objects(shape):
+            if predicate not in self.parameters or predicate in (SH.deactivated, SH.severity, SH.message):
+                continue
+            if predicate in VALUE_LOCAL:
+                continue
+            if predicate in LOGICAL:
+                inner = [obj] if predicate in (SH.node, SH["not"]) else list(Collection(self.graph, obj))
+                if all(self.is_value_local_shape(i, depth + 1) for i in inner):
+                    continue
+            return False
+        return True
+
+    def evaluation(self, shape: Node, focus: str) -> ShapeEvaluation:
+        py = self.shapes[shape]
+        path = path_from_rdf(self.graph, py.path()) if py.is_property_shape else None
+        if path is not None:
+            try:
+                sparql_path(path)
+            except ValueError as exc:
+                raise NotCompilable(str(exc)) from exc
+        messages = list(self.graph.objects(shape, SH.message))
+        evaluation = ShapeEvaluation(shape=shape, focus=focus, path=path, severity=py.severity,
+                                     message=str(messages[0]) if messages else None)
+        for predicate, obj in self.graph.predicate_objects(shape):
+            if predicate not in self.parameters or predicate in NON_CONSTRAINT:
+                continue
+            if predicate in QUERIED:
+                if predicate == SH.sparql:
+                    self.sparql_constraint(shape, obj, path)
+                elif predicate == SH.hasValue and isinstance(obj, BNode):
+                    raise NotCompilable("blank-node sh:hasValue")
+                elif predicate == SH["class"] and isinstance(obj, BNode):
+                    raise NotCompilable("blank-node sh:class")
+                evaluation.queried.append((predicate, obj))
+            elif predicate in VALUE_LOCAL:
+                if predicate not in evaluation.value_local:
+                    evaluation.value_local.append(predicate)
+            elif predicate in LOGICAL:
+                inner = [obj] if predicate in (SH.node, SH["not"]) else list(Collection(self.graph, obj))
+                if not all(self.is_value_local_shape(i) for i in inner):
+                    raise NotCompilable(f"{predicate} on shapes with paths or non-local constraints")
+                if predicate not in evaluation.value_local:
+                    evaluation.value_local.append(predicate)
+            else:
+                raise NotCompilable(str(predicate))
+        return evaluation
+
+    def sparql_constraint(self, shape: Node, node: Node, path: ResultPath | None) -> None:
+        if node in self.sparql:
+            return
+        g = self.graph
+        selects = list(g.objects(node, SH.select))
+        if len(selects) != 1 or list(g.objects(node, SH.ask)):
+            raise NotCompilable("sh:sparql without exactly one sh:select")
+        text = str(selects[0])
+        prefixes = []
+        for prefixes_node in g.objects(node, SH.prefixes):
+            for declaration in g.objects(prefixes_node, SH.declare):
+                prefix = g.value(declaration, SH.prefix)
+                namespace = g.value(declaration, SH.namespace)
+                if prefix is not None and namespace is not None:
+                    prefixes.append(f"PREFIX {prefix}: <{namespace}>")
+        body = text
+        upper = body.upper()
+        if (len(re.findall(r"\bSELECT\b", upper)) != 1 or re.search(r"\b(MINUS|VALUES|SERVICE)\b", upper)
+                or re.search(r"[$?](shapesGraph|currentShape)\b", body)):
+            raise NotCompilable("SPARQL constraint needs pre-binding beyond $this")
+        if "$PATH" in body:
+            if path is None:
+                raise NotCompilable("$PATH in a node shape")
+            body = body.replace("$PATH", sparql_path(path))
+        match = re.search(r"\bSELECT\b(.*?)(\bWHERE\b|\{)", body, re.IGNORECASE | re.DOTALL)
+        brace = body.find("{")
+        if match is None or brace < 0:
+            raise NotCompilable("cannot find the query's WHERE clause")
+        projection = match.group(1)
+        select_all = "*" in projection
+        projects = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", projection))
+        if re.search(r"\bAS\b", projection, re.IGNORECASE):
+            raise NotCompilable("expressions in the projection")
+        if not select_all and "this" not in projects:
+            body = body[:match.start(1)] + " ?this " + body[match.start(1):]
+            brace = body.find("{")
+        query = body[:brace + 1] + " {focus} " + body[brace + 1:]
+        messages = list(g.objects(node, SH.message))
+        deactivated = g.value(node, SH.deactivated)
+        self.sparql[node] = SparqlConstraint(
+            node=node, query="\n".join(prefixes) + "\n" + query, projects=projects, select_all=select_all,
+            message=str(messages[0]) if messages else None,
+            deactivated=bool(deactivated is not None and getattr(deactivated, "value", False) is True))
+
+    def tree(self, root: Node, focus: str) -> list[ShapeEvaluation]:
+        """The root and every shape it reaches through sh:property, each with its focus pattern."""
+        out: list[ShapeEvaluation] = []
+        stack = [(root, focus, 0)]
+        while stack:
+            shape, shape_focus, depth = stack.pop()
+            if depth > 10:
+                raise NotCompilable("sh:property nested too deeply")
+            py = self.shapes.get(shape)
+            if py is None:
+                raise NotCompilable("unknown shape")
+            if py.deactivated:
+                continue
+            evaluation = self.evaluation(shape, shape_focus)
+            out.append(evaluation)
+            for child in self.graph.objects(shape, SH.property):
+                if evaluation.path is None:
+                    child_focus = shape_focus
+                else:
+                    outer = fresh("f")
+                    child_focus = ("{ SELECT DISTINCT {var} WHERE { " + shape_focus.replace("{var}", outer)
+                                   + f" {outer} {sparql_path(evaluation.path)} {{var}} . }} }}")
+                stack.append((child, child_focus, depth + 1))
+        return out
+
+    def closure(self, roots: Iterable[Node]) -> set[Node]:
+        seen: set[Node] = set()
+        todo = list(roots)
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for _p, obj in self.graph.predicate_objects(node):
+                if isinstance(obj, BNode) or (obj in self.shapes and obj not in seen):
+                    todo.append(obj)
+        return seen
+
+    def plan(self) -> Plan:
+        roots = []
+        for node, py in self.shapes.items():
+            if py.deactivated:
+                continue
+            try:
+                pattern = self.target_pattern(node)
+            except NotCompilable:
+                roots.append((node, None))
+                continue
+            if pattern is not None:
+                roots.append((node, pattern))
+        compiled: dict[Node, list[ShapeEvaluation]] = {}
+        fallback: list[Node] = []
+        for node, pattern in roots:
+            if pattern is None:
+                fallback.append(node)
+                continue
+            try:
+                compiled[node] = self.tree(node, pattern)
+            except NotCompilable:
+                fallback.append(node)
+        # roots whose trees share shapes with a fallback tree go to pySHACL with it
+        changed = True
+        fallback_shapes = self.closure(fallback) if fallback else set()
+        while changed:
+            changed = False
+            for node in list(compiled):
+                if {e.shape for e in compiled[node]} & fallback_shapes or node in fallback_shapes:
+                    fallback.append(node)
+                    del compiled[node]
+                    fallback_shapes = self.closure(fallback)
+                    changed = True
+        fallback_graph = None
+        if fallback:
+            fallback_graph = Graph()
+            for node in fallback_shapes:
+                for triple in self.graph.triples((node, None, None)):
+                    fallback_graph.add(triple)
+            # prefix declarations of SPARQL constraints live on other nodes
+            for prefixes_node in set(self.graph.objects(None, SH.prefixes)):
+                for triple in self.graph.triples((prefixes_node, SH.declare, None)):
+                    fallback_graph.add(triple)
+                    for inner in self.graph.triples((triple[2], None, None)):
+                        fallback_graph.add(inner)
+        evaluations = [e for tree in compiled.values() for e in tree]
+        return Plan(evaluations=evaluations, fallback_roots=fallback, fallback_shapes=fallback_shapes,
+                    fallback_graph=fallback_graph, sparql=self.sparql)
+
+
+# --- running a plan -----------------------------------------------------------------------------
+
+
+class FastValidator:
+    """A compiled shapes graph; ``run`` validates one Oxigraph store (data and ontology together)."""
+
+    def __init__(self, shapes: Graph) -> None:
+        self.shapes = shapes
+        self.compiler = Compiler(shapes)
+        self.plan = self.compiler.plan()
+
+    @property
+    def coverage(self) -> dict[str, list[str]]:
+        """Which root shapes run as SPARQL and which go to pySHACL (for the docs and ``--explain``)."""
+        compiled_roots = sorted({str(e.shape) for e in self.plan.evaluations})
+        return {"sparql": compiled_roots, "pyshacl": sorted(str(r) for r in self.plan.fallback_roots)}
+
+    def run(self, store: ox.Store, data: Graph | None = None, ontology: Graph | None = None,
+            inference: str = "none") -> list[ValidationResult]:
+        results: list[ValidationResult] = []
+        for evaluation in self.plan.evaluations:
+            results.extend(self._run_evaluation(store, evaluation))
+        if self.plan.fallback_roots:
+            if data is None:
+                data = graph_from_store(store)
+                ontology = None
+            from odlm_kg.validate.pyshacl_engine import run_pyshacl
+
+            assert self.plan.fallback_graph is not None
+            fallback = run_pyshacl(data, self.plan.fallback_graph, ontology, inference)
+            results.extend(r for r in fallback if r.source_shape in self.plan.fallback_shapes)
+        return results
+
+    # each kind of constraint ---------------------------------------------------------------------
+
+    def _result(self, evaluation: ShapeEvaluation, component: URIRef, focus: object, value: object,
+                message: str | None, source_constraint: Node | None = None,
+                path: ResultPath | None = None) -> ValidationResult:
+        return ValidationResult(
+            focus_node=to_rdflib(focus),
+            result_path=path if path is not None else evaluation.path,
+            value=to_rdflib(value) if value is not None else None,
+            message=message,
+            severity=evaluation.severity,
+            source_shape=evaluation.shape,
+            constraint_component=component,
+            source_constraint=source_constraint,
+        )
+
+    def _run_evaluation(self, store: ox.Store, evaluation: ShapeEvaluation) -> Iterator[ValidationResult]:
+        for predicate, obj in evaluation.queried:
+            if predicate == SH.sparql:
+                yield from self._sparql(store, evaluation, obj)
+                continue
+            message = evaluation.message or GENERIC_MESSAGES[predicate].format(obj)
+            component = COMPONENTS[predicate]
+            focus = evaluation.focus_pattern("?this")
+            if predicate == SH["class"]:
+                query = (f"SELECT ?this ?value WHERE {{ {focus} {evaluation.value_pattern('?this', '?value')} "
+                         f"FILTER NOT EXISTS {{ ?value <{RDF.type}>/<{RDFS.subClassOf}>* {sparql_term(obj)} }} }}")
+                for row in store.query(query):
+                    yield self._result(evaluation, component, row["this"], row["value"], message)
+            elif predicate in (SH.minCount, SH.maxCount):
+                limit = int(obj)  # type: ignore[arg-type]
+                if predicate == SH.minCount and limit == 0:
+                    continue
+                comparison = f"?n < {limit}" if predicate == SH.minCount else f"?n > {limit}"
+                query = (f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ {focus} "
+                         f"OPTIONAL {{ {evaluation.value_pattern('?this', '?value')} }} }} GROUP BY ?this }} "
+                         f"FILTER({comparison}) }}")
+                for row in store.query(query):
+                    yield self._result(evaluation, component, row["this"], None, message)
+            elif predicate == SH.hasValue:
+                if evaluation.path is None:
+                    check = f"FILTER(!sameTerm(?this, {sparql_term(obj)}))"
+                else:
+                    check = f"FILTER NOT EXISTS {{ ?this {sparql_path(evaluation.path)} {sparql_term(obj)} }}"
+                query = f"SELECT ?this WHERE {{ {focus} {check} }}"
+                for row in store.query(query):
+                    yield self._result(evaluation, component, row["this"], None, message)
+        if evaluation.value_local:
+            yield from self._value_local(store, evaluation)
+
+    def _value_local(self, store: ox.Store, evaluation: ShapeEvaluation) -> Iterator[ValidationResult]:
+        focus = evaluation.focus_pattern("?this")
+        query = f"SELECT DISTINCT ?value WHERE {{ {focus} {evaluation.value_pattern('?this', '?value')} }}"
+        originals: dict[Node, object] = {}
+        for row in store.query(query):
+            term = row["value"]
+            originals[to_rdflib(term)] = term
+        if not originals:
+            return
+        failing = check_value_local(self.compiler, evaluation, set(originals))
+        if not failing:
+            return
+        by_value: dict[Node, list[tuple[URIRef, str | None]]] = {}
+        for component, value, message in failing:
+            by_value.setdefault(value, []).append((component, message))
+        named = [v for v in by_value if not isinstance(v, BNode)]
+        blank = {v for v in by_value if isinstance(v, BNode)}
+        pairs: list[tuple[object, object]] = []
+        for start in range(0, len(named), 2000):
+            chunk = named[start:start + 2000]
+            values = " ".join(str(originals[v]) for v in chunk)
+            query = (f"SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value {{ {values} }} {focus} "
+                     f"{evaluation.value_pattern('?this', '?value')} }}")
+            pairs.extend((row["this"], row["value"]) for row in store.query(query))
+        if blank:
+            query = (f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {evaluation.value_pattern('?this', '?value')} "
+                     f"FILTER(isBlank(?value)) }}")
+            pairs.extend((row["this"], row["value"]) for row in store.query(query)
+                         if to_rdflib(row["value"]) in blank)
+        for focus_node, value in pairs:
+            for component, message in by_value[to_rdflib(value)]:
+                yield self._result(evaluation, component, focus_node, value, evaluation.message or message)
+
+    def _sparql(self, store: ox.Store, evaluation: ShapeEvaluation, node: Node) -> Iterator[ValidationResult]:
+        constraint = self.plan.sparql[node]
+        if constraint.deactivated:
+            return
+        query = constraint.query.replace("{focus}", evaluation.focus_pattern("?this"))
+        seen: set[tuple] = set()
+        failed_focus: set[object] = set()
+        solutions = store.query(query)
+        names = [v.value for v in solutions.variables]
+        for row in solutions:
+            bound = {name: row[name] for name in names if row[name] is not None}
+            this = bound.pop("this", None)
+            if "failure" in bound:
+                if this in failed_focus:
+                    continue
+                failed_focus.add(this)
+                value = this if evaluation.path is None else None
+                yield self._result(evaluation, SH.SPARQLConstraintComponent, this, value,
+                                   _message(constraint.message or evaluation.message, bound), node)
+                continue
+            path = bound.pop("path", None)
+            value = bound.pop("value", None)
+            reported_this = this if (constraint.select_all or "this" in constraint.projects) else None
+            if path is None and value is None and reported_this is None:
+                continue
+            key = (this, reported_this, path, value, tuple(sorted((k, str(v)) for k, v in bound.items())))
+            if key in seen:
+                continue
+            seen.add(key)
+            if value is None and evaluation.path is None:
+                value = this
+            message = _message(constraint.message or evaluation.message,
+                               {**bound, "this": this, "value": value, "path": path})
+            yield self._result(evaluation, SH.SPARQLConstraintComponent, this, value, message, node,
+                               path=to_rdflib(path) if isinstance(path, ox.NamedNode) else None)
+
+
+def _message(template: str | None, bindings: dict[str, object]) -> str | None:
+    if template is None:
+        return None
+
+    def substitute(match: re.Match[str]) -> str:
+        term = bindings.get(match.group(1))
+        if term is None:
+            return match.group(0)
+        return str(getattr(term, "value", term))
+
+    return re.sub(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}", substitute, template)
+
+
+# --- value-local checks through pySHACL's own constraint code -------------------------------------
+
+_DUMMY_FOCUS = URIRef("urn:odlm-kg:validate:value-check")
+
+
+def check_value_local(compiler: Compiler, evaluation: ShapeEvaluation,
+                      values: set[Node]) -> list[tuple[URIRef, Node, str | None]]:
+    """(component, failing value, message) for every value that fails a value-local constraint."""
+    from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
+    from pyshacl.pytypes import SHACLExecutor
+
+    shape = compiler.shapes[evaluation.shape]
+    executor = SHACLExecutor(allow_infos=True, allow_warnings=True)
+    empty = Graph()
+    failing: list[tuple[URIRef, Node, str | None]] = []
+    done: set[type] = set()
+    for parameter in evaluation.value_local:
+        component_class = CONSTRAINT_PARAMETERS_MAP[parameter]
+        if component_class in done:
+            continue
+        done.add(component_class)
+        component = component_class(shape)
+        _conforms, reports = component.evaluate(executor, empty, {_DUMMY_FOCUS: values}, [shape, component])
+        for _text, result_node, parts in reports:
+            value = None
+            message = None
+            source_component = component.shacl_constraint_component
+            for subject, predicate, obj in parts:
+                if subject != result_node:
+                    continue
+                if isinstance(obj, tuple):
+                    obj = obj[1]
+                if predicate == SH.value:
+                    value = obj
+                elif predicate == SH.resultMessage and message is None:
+                    message = str(obj)
+                elif predicate == SH.sourceConstraintComponent:
+                    source_component = obj
+            if value is not None:
+                failing.append((source_component, value, message))
+    return failing
+
+
+# --- moving data between rdflib and Oxigraph -----------------------------------------------------
+
+
+def store_from_graphs(*graphs: Graph) -> ox.Store:
+    """An in-memory Oxigraph store holding the triples of ``graphs`` in its default graph."""
+    store = ox.Store()
+    cache: dict[Node, object] = {}
+
+    def convert(term: Node) -> object:
+        found = cache.get(term)
+        if found is None:
+            found = to_oxigraph(term)
+            if len(cache) < 2_000_000:
+                cache[term] = found
+        return found
+
+    for graph in graphs:
+        if graph is None or len(graph) == 0:
+            continue
+        store.bulk_extend(ox.Quad(convert(s), convert(p), convert(o)) for s, p, o in graph)  # type: ignore[arg-type]
+    return store
+
+
+def graph_from_store(store: ox.Store) -> Graph:
+    graph = Graph()
+    for quad in store:
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
