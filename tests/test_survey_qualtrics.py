@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from odlm_kg.errors import InputError, ProblemsFound
-from odlm_kg.namespaces import ODLM, graph_iri, vocab_iri
+from odlm_kg.namespaces import ODLM, graph_iri
 from odlm_kg.resources import resource_dir
 from odlm_kg.sources import LoadOptions, get_source
 from odlm_kg.sources.pipeline import run_load
@@ -26,7 +26,7 @@ from odlm_kg.sources.qualtrics import (
     choose_salt,
     import_id,
 )
-from odlm_kg.sources.survey_codebook import Option, Question, load_codebook
+from odlm_kg.sources.survey_codebook import Option, Question, codebook_concept_iri, load_codebook
 from odlm_kg.store import OxigraphStore
 
 CODEBOOKS = resource_dir("data") / "survey" / "codebooks"
@@ -76,7 +76,7 @@ def test_qualtrics_sample_current_and_legacy_layouts_give_the_same_graph(real_da
     current = mapped(source_for("qualtrics-r-sample"), real_data / "qualtrics-qualtRics/sample.csv")
     legacy = mapped(source_for("qualtrics-r-sample"), real_data / "qualtrics-qualtRics/sample_legacy.csv")
     assert set(current) == set(legacy)
-    choice = vocab_iri("survey-qualtrics-r-sample", "Q1Choice2")
+    choice = codebook_concept_iri("qualtrics-r-sample", "Q1Choice2")
     assert len(list(current.subjects(ODLM.selectedOption, choice))) == 1
     assert Literal("2017-07-18", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")) in set(current.objects())
 
@@ -87,21 +87,22 @@ def test_insights_and_legacy_exports_of_one_survey_agree(real_data: Path) -> Non
     legacy = mapped(source_for("qtools-multiple-answer-legacy"), folder / "Multiple_Answer_MC_Questions_legacy_export.csv")
     assert set(insights) == set(legacy)
     # first response: Q2 statements 2 and 3, Q5 statement 1 and choice 6 (recode 10 and 13)
-    scheme = "survey-qtools-multiple-answer"
+    scheme = "qtools-multiple-answer"
     chosen = {str(o).rsplit("/", 1)[-1] for o in insights.objects(None, ODLM.selectedOption)}
     assert {"Q2Statement1", "Q5Choice6", "McFiveStatement2"} <= chosen
-    counts = {name: len(list(insights.subjects(ODLM.selectedOption, vocab_iri(scheme, name))))
+    counts = {name: len(list(insights.subjects(ODLM.selectedOption, codebook_concept_iri(scheme, name))))
               for name in ("Q2Statement1", "Q2Statement2", "McFiveStatement1")}
     assert counts == {"Q2Statement1": 4, "Q2Statement2": 4, "McFiveStatement1": 0}
 
 
 def test_comma_joined_multi_select_matrix_and_day_month_dates(real_data: Path) -> None:
     graph = mapped(source_for("nzsl-validation"), real_data / "qualtrics-finsl-signbank/nzsl_validation_export_snippet.csv")
-    scheme = "survey-nzsl-validation"
-    both = set(graph.subjects(ODLM.selectedOption, vocab_iri(scheme, "ContactMe")))
-    assert len(both) == 1 and (next(iter(both)), ODLM.selectedOption, vocab_iri(scheme, "WriteComment")) in graph
-    assert len(list(graph.subjects(ODLM.selectedOption, vocab_iri(scheme, "WriteComment")))) == 3
-    assert len(list(graph.subjects(ODLM.selectedOption, vocab_iri(scheme, "SeenOrUsedNotSure")))) == 2
+    scheme = "nzsl-validation"
+    both = set(graph.subjects(ODLM.selectedOption, codebook_concept_iri(scheme, "ContactMe")))
+    comment = codebook_concept_iri(scheme, "WriteComment")
+    assert len(both) == 1 and (next(iter(both)), ODLM.selectedOption, comment) in graph
+    assert len(list(graph.subjects(ODLM.selectedOption, codebook_concept_iri(scheme, "WriteComment")))) == 3
+    assert len(list(graph.subjects(ODLM.selectedOption, codebook_concept_iri(scheme, "SeenOrUsedNotSure")))) == 2
     dates = {str(o) for o in graph.objects(None, URIRef("http://purl.org/dc/terms/date"))}
     assert dates == {"2022-11-09", "2022-11-11"}
 
@@ -115,9 +116,9 @@ def test_seen_but_unanswered_codes_are_not_answers(real_data: Path) -> None:
     rows = table[3:]
     chosen = sum(1 for row in rows if row[column] == "1")
     assert 0 < chosen < len(rows)  # some -99 in this column
-    concept = vocab_iri("survey-qtools-text-entry", "MCMAChoice2")
+    concept = codebook_concept_iri("qtools-text-entry", "MCMAChoice2")
     assert len(list(graph.subjects(ODLM.selectedOption, concept))) == chosen
-    matrix = vocab_iri("survey-qtools-text-entry", "MatrixStatement1Point2")
+    matrix = codebook_concept_iri("qtools-text-entry", "MatrixStatement1Point2")
     assert any(graph.subjects(ODLM.selectedOption, matrix))
 
 
@@ -235,7 +236,7 @@ def test_codebook_naming_a_missing_concept_stops_before_anything_is_written(
         real_data: Path, tmp_path: Path, memory_store: OxigraphStore) -> None:
     broken = tmp_path / "broken.yaml"
     text = (CODEBOOKS / "qualtrics-r-sample.yaml").read_text().replace(
-        "concept: survey-qualtrics-r-sample/Q1Choice2", "concept: sharing-location/NoSuchPlace")
+        "concept: qualtrics-r-sample/Q1Choice2", "concept: sharing-location/NoSuchPlace")
     broken.write_text(text)
     before = memory_store.count()
     with pytest.raises(InputError, match=r"broken.yaml: question Q1: option 2: concept .*NoSuchPlace.* not in the "

@@ -27,7 +27,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from odlm_kg.errors import InputError
-from odlm_kg.namespaces import ID, ODLM, PREFIXES, VOCAB, vocab_iri
+from odlm_kg.namespaces import ID, ODLM, PREFIXES, VOCAB, instance_iri, vocab_iri
 
 FORMAT = "odlm-survey-codebook/1"
 QUESTION_TYPES = ("single", "multi", "text", "matrix")
@@ -73,15 +73,15 @@ class Option:
     property: str
     aliases: tuple[str, ...] = ()
     text_column: str | None = None
-    template: str | None = None
+    row_concepts: dict[str, URIRef] | None = None
 
     def matches(self, value: str) -> bool:
         return value == self.code or value == self.label or value in self.aliases
 
     def concept_for(self, row: str | None = None) -> URIRef | None:
-        """The concept this option feeds; for a matrix row, the template filled with the row key."""
-        if self.template is not None and row is not None:
-            return resolve_concept(self.template.replace("{row}", row))
+        """The concept this option feeds; for a matrix row, the concept of that row when it has its own."""
+        if self.row_concepts is not None and row is not None:
+            return self.row_concepts[row]
         return self.concept
 
 
@@ -190,11 +190,22 @@ def resolve_concept(reference: str) -> URIRef:
     return vocab_iri(scheme, concept)
 
 
+def codebook_concept_iri(scheme: str, concept: str | None = None) -> URIRef:
+    """IRI of a scheme a codebook declares, or of one of its concepts. They are data of one
+    questionnaire, not shared vocabulary, so they live under ``id/codebook/``, not ``vocab/``.
+
+    >>> codebook_concept_iri("dalgali-crowston", "OtherSite")
+    rdflib.term.URIRef('https://w3id.org/odlm/id/codebook/dalgali-crowston/OtherSite')
+    """
+    return instance_iri("codebook", scheme if concept is None else f"{scheme}/{concept}")
+
+
 class _Reader:
     """Turns the YAML mapping into a Codebook, naming file and place in every complaint."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.declared_schemes: set[str] = set()
 
     def fail(self, where: str, message: str) -> InputError:
         return InputError(f"{self.path}: {where}: {message}")
@@ -212,6 +223,9 @@ class _Reader:
     def concept(self, reference: Any, where: str) -> URIRef:
         if not isinstance(reference, str):
             raise self.fail(where, f"concept must be a string (an IRI or scheme/Concept), found {reference!r}")
+        scheme, slash, local = reference.strip().partition("/")
+        if slash and scheme in self.declared_schemes:
+            return codebook_concept_iri(scheme, local)
         try:
             return resolve_concept(reference)
         except ValueError as exc:
@@ -272,7 +286,8 @@ def load_codebook(path: Path | str, vocabulary: Graph | None = None) -> Codebook
             raise reader.fail(where, "expected a mapping with id, label and concepts")
         scheme_id = reader.text(scheme, "id", where)
         assert scheme_id is not None
-        scheme_iri = vocab_iri(scheme_id)
+        scheme_iri = codebook_concept_iri(scheme_id)
+        reader.declared_schemes.add(scheme_id)
         schemes[scheme_iri] = reader.text(scheme, "label", where) or scheme_id
         for concept in scheme.get("concepts") or []:
             if not isinstance(concept, dict):
@@ -280,7 +295,7 @@ def load_codebook(path: Path | str, vocabulary: Graph | None = None) -> Codebook
             local = reader.text(concept, "id", where)
             assert local is not None
             classes = tuple(reader.concept(c, f"{where}.{local}.class") for c in concept.get("class", []) or [])
-            iri = vocab_iri(scheme_id, local)
+            iri = codebook_concept_iri(scheme_id, local)
             declared[iri] = DeclaredConcept(iri, scheme_iri, reader.text(concept, "label", f"{where}.{local}")
                                             or local, classes)
 
@@ -353,21 +368,20 @@ def _question(reader: _Reader, raw: Any, number: int, vocabulary: Graph,
                                       f"{', '.join('odlm:' + p for p in PROPERTIES)}")
         reference = spec.get("concept")
         concept: URIRef | None = None
-        template: str | None = None
+        row_concepts: dict[str, URIRef] | None = None
         if isinstance(reference, str) and "{row}" in reference:
             if not rows:
                 raise reader.fail(owhere, "a concept with {row} needs the question's 'rows'")
-            template = reference
-            for row in rows:
-                _check_concept(reader, owhere, reader.concept(reference.replace("{row}", row), owhere), prop,
-                               vocabulary, declared)
+            row_concepts = {row: reader.concept(reference.replace("{row}", row), owhere) for row in rows}
+            for iri in row_concepts.values():
+                _check_concept(reader, owhere, iri, prop, vocabulary, declared)
         elif reference is not None:
             concept = reader.concept(reference, owhere)
             _check_concept(reader, owhere, concept, prop, vocabulary, declared)
         aliases = spec.get("aliases") or []
         options[code] = Option(code=code, label=str(spec.get("label", code)), concept=concept, property=prop,
                                aliases=tuple(str(a) for a in aliases), text_column=spec.get("text_column"),
-                               template=template)
+                               row_concepts=row_concepts)
     published = raw.get("published")
     return Question(id=str(qid), text=str(raw.get("text", "")), type=kind, column=column, prefix=prefix,
                     import_id=reader.text(raw, "import_id", where, required=False), options=options, rows=rows,
