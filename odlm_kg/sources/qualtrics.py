@@ -26,6 +26,7 @@ import io
 import json
 import os
 import re
+import sys
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -424,7 +425,12 @@ def survey_source(options: LoadOptions) -> QualtricsSource:
     if options.codebook is None:
         raise UsageError("the survey source needs --codebook FILE (the YAML codebook of the export)")
     book = load_codebook(options.codebook)
-    return QualtricsSource(book, choose_salt(options.salt), include_preview=options.include_preview,
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DefaultSaltWarning)
+        salt = choose_salt(options.salt)
+    for warning in caught:  # one readable line on stderr, not Python's file:line warning format
+        print(f"odlm-kg: warning: {warning.message}", file=sys.stderr)
+    return QualtricsSource(book, salt, include_preview=options.include_preview,
                            include_unfinished=options.include_unfinished, graph_name=options.extra.get("graph"))
 
 
