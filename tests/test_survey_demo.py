@@ -124,3 +124,18 @@ def test_report_cli_writes_html_and_markdown(demo_store: OxigraphStore, tmp_path
     assert (tmp_path / "survey-report.html").is_file() and (tmp_path / "survey-report.md").is_file()
     assert main(["--store", "memory", "report", "survey", "--survey", "https://example.org/none",
                  "--out", str(tmp_path)]) == 2
+
+
+def test_published_values_fall_back_to_the_codebook_without_findings() -> None:
+    store = OxigraphStore()
+    try:
+        graphs, _ = collect([("ontology", "odlm_kg.ontology:build_step"),
+                             ("survey-demo", "odlm_kg.survey_demo:build_step")])
+        for iri, graph in graphs.items():
+            store.add_graph(graph, iri)
+        for spec in TABLES:
+            table = compute_table(store, spec, DEMO_SURVEY)
+            assert table.published_from == "codebook"
+            assert table.max_difference is not None and table.max_difference <= 1.0
+    finally:
+        store.close()
