@@ -27,6 +27,8 @@ import pyoxigraph as ox
 
 from odlm_kg.sparql_text import has_from_clause
 
+#: Seconds a new worker may take to start (import, open the store) before it counts as failed.
+STARTUP_SECONDS = 120.0
 #: (status, media type, body, headers) — the answer of one task.
 Answer = tuple[int, str, bytes, dict[str, str]]
 
@@ -189,6 +191,7 @@ def worker_main(conn: multiprocessing.connection.Connection, path: str | None, g
     if store is None:
         assert path is not None
         store = ox.Store.read_only(path)
+    conn.send("ready")  # the server starts a query's clock only once its worker is up
     while True:
         try:
             task = conn.recv()
@@ -214,6 +217,7 @@ class Worker:
     conn: multiprocessing.connection.Connection
     generation: int
     stale: bool = False
+    ready: bool = False
 
 
 @dataclass
@@ -287,6 +291,14 @@ class WorkerPool:
             return 503, "text/plain", (f"every query worker stayed busy for {limit:g} s; try again later"
                                        ).encode(), {"Retry-After": "5"}
         task = {**task, "generation": self.generation}
+        if not worker.ready:
+            try:
+                assert await asyncio.wait_for(self._receive(worker), STARTUP_SECONDS) == "ready"
+                worker.ready = True
+            except (TimeoutError, EOFError, OSError, AssertionError):
+                self._kill(worker)
+                self._idle.put_nowait(self._spawn())
+                return 503, "text/plain", b"a query worker failed to start; try again", {"Retry-After": "5"}
         try:
             answer = await asyncio.wait_for(self._exchange(worker, task), limit)
         except TimeoutError:
@@ -306,10 +318,16 @@ class WorkerPool:
         self._release(worker)
         return answer
 
-    @staticmethod
-    async def _exchange(worker: Worker, task: dict[str, Any]) -> Answer:
-        loop = asyncio.get_running_loop()
+    @classmethod
+    async def _exchange(cls, worker: Worker, task: dict[str, Any]) -> Answer:
         worker.conn.send(task)
+        answer: Answer = await cls._receive(worker)
+        return answer
+
+    @staticmethod
+    async def _receive(worker: Worker) -> Any:
+        """The worker's next message, awaited without blocking the event loop."""
+        loop = asyncio.get_running_loop()
         ready: asyncio.Future[None] = loop.create_future()
         fd = worker.conn.fileno()
 
@@ -322,8 +340,7 @@ class WorkerPool:
             await ready
         finally:
             loop.remove_reader(fd)
-        answer: Answer = worker.conn.recv()
-        return answer
+        return worker.conn.recv()
 
     def alive(self) -> int:
         return sum(1 for worker in self._all if worker.process.is_alive())
