@@ -25,6 +25,7 @@ BuildStep = Callable[[], dict[URIRef, Graph]]
 BUILD_STEPS: list[tuple[str, str]] = [
     ("ontology", "odlm_kg.ontology:build_step"),
     ("licences", "odlm_kg.licences:build_step"),
+    ("findings", "odlm_kg.findings:build_step"),
     ("survey-demo", "odlm_kg.survey_demo:build_step"),
 ]
 
