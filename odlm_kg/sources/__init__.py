@@ -17,6 +17,13 @@ from odlm_kg.sources.base import LoadOptions, Record, RecordError, Source
 
 SOURCES: dict[str, str] = {
     "survey": "odlm_kg.sources.qualtrics:survey_source",
+    "github": "odlm_kg.sources.github:github_source",
+    "zenodo": "odlm_kg.sources.zenodo:zenodo_source",
+    "datacite": "odlm_kg.sources.datacite:datacite_source",
+    "paperswithcode": "odlm_kg.sources.paperswithcode:paperswithcode_source",
+    "pytorch-hub": "odlm_kg.sources.pytorch_hub:pytorch_hub_source",
+    "tfhub": "odlm_kg.sources.tfhub:tfhub_source",
+    "peatmoss": "odlm_kg.sources.peatmoss:peatmoss_source",
     "huggingface-models": "odlm_kg.sources.huggingface:models_source",
     "huggingface-datasets": "odlm_kg.sources.huggingface:datasets_source",
     "hf-model-cards": "odlm_kg.sources.huggingface:model_cards_source",

@@ -1,0 +1,436 @@
+"""Triples that the platform-crawl sources (GitHub, Zenodo, DataCite, Papers with Code, PyTorch Hub,
+TF Hub, PeaTMOSS) all emit in the same shape: an artifact at a sharing location, its owner's account,
+its licence, the papers that describe it and dated metric observations.
+
+Every IRI is built from a natural key, so mapping the same record twice gives the same triples.
+
+>>> normalise_doi("https://doi.org/10.5281/ZENODO.58369")
+'10.5281/zenodo.58369'
+>>> normalise_arxiv_id("https://arxiv.org/abs/1810.04805v2")
+'1810.04805'
+>>> github_repo_key("https://github.com/PyGithub/PyGithub/blob/main/setup.py")
+'pygithub/pygithub'
+>>> paper_iri(doi="10.48550/arXiv.1810.04805")
+rdflib.term.URIRef('https://w3id.org/odlm/id/paper/1810.04805')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
+from rdflib.term import Node
+
+from odlm_kg.errors import InputError, located
+from odlm_kg.licences import normalise as normalise_licence
+from odlm_kg.namespaces import ODLM, graph_iri, instance_iri, vocab_iri
+from odlm_kg.sources.base import Record, RecordError, open_binary, read_json_records
+
+Triple = tuple[Node, Node, Node]
+
+#: odlm class and artifact-kind concept of each instance kind an artifact can have.
+ARTIFACT_CLASSES: dict[str, tuple[URIRef, str]] = {
+    "code": (ODLM.SourceCode, "Code"),
+    "dataset": (ODLM.Dataset, "Data"),
+    "model": (ODLM.PretrainedModel, "Model"),
+}
+
+GITHUB_HOME = URIRef("https://github.com/")
+
+_DOI = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?\s*(10\.\d{4,9}/\S+)$", re.I)
+_ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$")
+_ARXIV_OLD = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I)
+_ARXIV_URL = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?/?$", re.I)
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
+_REPO_HOSTS = {"github.com": "github", "gitlab.com": "gitlab", "bitbucket.org": "bitbucket"}
+_IRI_UNSAFE = re.compile(r"[\s<>\"{}|\\^`]")
+
+
+# -- identifiers ------------------------------------------------------------------------------
+
+def normalise_doi(value: str) -> str | None:
+    """A DOI lower-cased and without resolver prefix, or None when ``value`` is not a DOI."""
+    match = _DOI.match(value.strip())
+    return match.group(1).rstrip("/").lower() if match else None
+
+
+def normalise_arxiv_id(value: str) -> str | None:
+    """An arXiv id without ``arXiv:`` prefix, URL or version suffix, or None when it is not one.
+
+    >>> normalise_arxiv_id("arXiv:hep-th/9901001v3")
+    'hep-th/9901001'
+    >>> normalise_arxiv_id("not an id") is None
+    True
+    """
+    text = value.strip()
+    url = _ARXIV_URL.match(text)
+    if url:
+        text = url.group(1)
+    doi = _ARXIV_DOI.match(text)
+    if doi:
+        text = doi.group(1)
+    if text.lower().startswith("arxiv:"):
+        text = text[6:]
+    for pattern in (_ARXIV_NEW, _ARXIV_OLD):
+        match = pattern.match(text)
+        if match:
+            return match.group(1)
+    return None
+
+
+def repo_host_and_key(url: str) -> tuple[str, str] | None:
+    """``("github", "owner/name")`` (lower-cased) for a repository URL on a known code host.
+
+    >>> repo_host_and_key("github.com/LeonGeiger/Kerr.git")
+    ('github', 'leongeiger/kerr')
+    >>> repo_host_and_key("https://example.org/x") is None
+    True
+    """
+    found = repo_host_and_name(url)
+    return (found[0], found[1].lower()) if found else None
+
+
+def repo_host_and_name(url: str) -> tuple[str, str] | None:
+    """Like :func:`repo_host_and_key` but keeping the case of ``owner/name`` as written."""
+    text = url.strip()
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if host not in _REPO_HOSTS:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) < 2:
+        return None
+    name = segments[1].removesuffix(".git")
+    return _REPO_HOSTS[host], f"{segments[0]}/{name}"
+
+
+def github_repo_key(url: str) -> str | None:
+    """Lower-cased ``owner/name`` of a GitHub repository URL (None for other hosts)."""
+    found = repo_host_and_key(url)
+    return found[1] if found and found[0] == "github" else None
+
+
+def code_iri(host: str, key: str) -> URIRef:
+    """IRI of a code repository: GitHub repositories by ``owner/name``, others by ``host/owner/name``."""
+    return instance_iri("code", key if host == "github" else f"{host}/{key}")
+
+
+def paper_iri(*, doi: str | None = None, arxiv_id: str | None = None, other: str | None = None) -> URIRef:
+    """IRI of a paper: by arXiv id when it has one (an arXiv DOI counts), else by DOI, else ``other``."""
+    if doi and arxiv_id is None:
+        arxiv_id = normalise_arxiv_id(doi) if _ARXIV_DOI.match(doi) else None
+    if arxiv_id:
+        return instance_iri("paper", arxiv_id)
+    if doi:
+        return instance_iri("paper", doi.lower())
+    if other:
+        return instance_iri("paper", other)
+    raise ValueError("a paper needs a DOI, an arXiv id or another key")
+
+
+def agent_iri(platform: str, account: str) -> URIRef:
+    """IRI of the agent behind an account on a platform (``github``, ``huggingface``, ``zenodo``...)."""
+    return instance_iri("agent", f"{platform}/{account.lower()}")
+
+
+# -- literals ---------------------------------------------------------------------------------
+
+def iri_of_url(value: Any) -> URIRef | None:
+    """An http(s) URL as an IRI (characters not allowed in IRIs percent-encoded), else None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text.lower().startswith(("http://", "https://")):
+        return None
+    return URIRef(_IRI_UNSAFE.sub(lambda m: quote(m.group(0)), text))
+
+
+def datetime_literal(value: Any) -> Literal | None:
+    """An ISO 8601 time stamp as an ``xsd:dateTime`` in UTC, or None when it is not one.
+
+    >>> datetime_literal("2018-03-08T17:02:42.230256+00:00")
+    rdflib.term.Literal('2018-03-08T17:02:42Z', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#dateTime'))
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Literal(text, datatype=XSD.dateTime, normalize=False)
+
+
+def date_literal(value: Any) -> Literal | None:
+    """``YYYY-MM-DD`` (or the date of a time stamp) as ``xsd:date``; None for anything else, a bare year
+    included (the shapes want a whole date for ``dcterms:issued``).
+
+    >>> date_literal("2017-05-08T10:00:00Z")
+    rdflib.term.Literal('2017-05-08', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#date'))
+    >>> date_literal("2017") is None
+    True
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if re.match(r"\d{4}-\d{2}-\d{2}(?:$|T)", text):
+        try:
+            datetime.strptime(text[:10], "%Y-%m-%d")
+        except ValueError:
+            return None
+        return Literal(text[:10], datatype=XSD.date)
+    return None
+
+
+def text_value(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    """A non-empty string field (stripped); None when absent or null; RecordError when of another type
+    or when required and missing."""
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise RecordError("missing; expected a non-empty string", field=key)
+        return None
+    if not isinstance(value, str):
+        raise RecordError(f"expected a string, got {type(value).__name__}", field=key)
+    return value.strip()
+
+
+def count_value(data: dict[str, Any], key: str) -> int | None:
+    """A non-negative integer count field; None when absent or null; RecordError when of another type."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise RecordError(f"expected a non-negative integer, got {value!r}", field=key)
+    return value
+
+
+def object_value(data: dict[str, Any], key: str) -> dict[str, Any] | None:
+    """A JSON object field; None when absent or null; RecordError when of another type."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise RecordError(f"expected an object, got {type(value).__name__}", field=key)
+    return value
+
+
+def list_value(data: dict[str, Any], key: str) -> list[Any]:
+    """A JSON array field; [] when absent or null; RecordError when of another type."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RecordError(f"expected an array, got {type(value).__name__}", field=key)
+    return value
+
+
+def require_object(data: Any, what: str) -> dict[str, Any]:
+    """The record itself, which must be a JSON object."""
+    if not isinstance(data, dict):
+        raise RecordError(f"expected a JSON object ({what}), got {type(data).__name__}")
+    return data
+
+
+# -- triples ----------------------------------------------------------------------------------
+
+def artifact_triples(iri: URIRef, kind: str, *, location: str, landing_page: Any = None,
+                     platform_id: str | None = None, title: str | None = None) -> list[Triple]:
+    """An artifact of ``kind`` ("code", "dataset", "model") shared at a sharing-location concept, labelled
+    with its title or else its platform id."""
+    cls, kind_concept = ARTIFACT_CLASSES[kind]
+    out: list[Triple] = [
+        (iri, RDF.type, cls),
+        (iri, ODLM.artifactKind, vocab_iri("artifact-kind", kind_concept)),
+        (iri, ODLM.sharedAt, vocab_iri("sharing-location", location)),
+    ]
+    page = iri_of_url(landing_page)
+    if page is not None:
+        out.append((iri, DCAT.landingPage, page))
+    if platform_id:
+        out.append((iri, ODLM.platformId, Literal(platform_id)))
+    label = title or platform_id
+    if label:
+        out.append((iri, RDFS.label, Literal(label)))
+    return out
+
+
+def code_repository_triples(url: str, *, location_of_host: dict[str, str] | None = None) -> tuple[URIRef, list[Triple]] | None:
+    """A code repository known only by its URL (GitHub, GitLab, Bitbucket), or None for other URLs."""
+    found = repo_host_and_name(url)
+    if found is None:
+        return None
+    host, name = found
+    key = name.lower()
+    locations = location_of_host or {"github": "GitHub", "bitbucket": "Bitbucket"}
+    iri = code_iri(host, key)
+    homepage = {"github": "https://github.com/", "gitlab": "https://gitlab.com/",
+                "bitbucket": "https://bitbucket.org/"}[host]
+    out = [(iri, RDF.type, ODLM.SourceCode), (iri, ODLM.artifactKind, vocab_iri("artifact-kind", "Code")),
+           (iri, DCAT.landingPage, URIRef(homepage + quote(name))), (iri, ODLM.platformId, Literal(name)),
+           (iri, RDFS.label, Literal(name))]
+    if host in locations:
+        out.append((iri, ODLM.sharedAt, vocab_iri("sharing-location", locations[host])))
+    return iri, out
+
+
+def account_triples(artifact: URIRef | None, platform: str, account_name: str, service_homepage: str, *,
+                    agent_class: URIRef = ODLM.Agent) -> tuple[URIRef, list[Triple]]:
+    """The agent holding ``account_name`` on a platform; ``artifact`` (when given) is shared by it."""
+    agent = agent_iri(platform, account_name)
+    account = instance_iri("account", f"{platform}/{account_name.lower()}")
+    out: list[Triple] = [
+        (agent, RDF.type, agent_class),
+        (agent, FOAF.account, account),
+        (account, RDF.type, FOAF.OnlineAccount),
+        (account, FOAF.accountName, Literal(account_name)),
+        (account, FOAF.accountServiceHomepage, URIRef(service_homepage)),
+    ]
+    if agent_class != ODLM.Agent:
+        out.append((agent, RDF.type, ODLM.Agent))
+    if artifact is not None:
+        out.append((artifact, ODLM.sharedBy, agent))
+    return agent, out
+
+
+def licence_triples(artifact: URIRef, raw: str | None, vocabulary: str) -> list[Triple]:
+    """The artifact's licence normalised through the licence table (:func:`odlm_kg.licences.normalise`),
+    the licence node typed with its openness class (so a batch validates on its own); for a licence the
+    table does not know, the raw string is kept as label and ``odlm:licenceText`` (on the licence and on
+    the artifact) and the openness is Unknown."""
+    if raw is None or not raw.strip():
+        return []
+    text = raw.strip()
+    found = normalise_licence(text, vocabulary)
+    out: list[Triple] = [(artifact, ODLM.licence, found.iri), (found.iri, RDF.type, ODLM.Licence),
+                         (found.iri, ODLM.opennessClass, found.openness)]
+    if not found.known:
+        out += [(found.iri, RDFS.label, Literal(text)), (found.iri, ODLM.licenceText, Literal(text)),
+                (artifact, ODLM.licenceText, Literal(text))]
+    return out
+
+
+def paper_triples(*, doi: str | None = None, arxiv_id: str | None = None, other_key: str | None = None,
+                  title: str | None = None, landing_page: Any = None) -> tuple[URIRef, list[Triple]]:
+    """A paper with its DOI (lower-cased) and/or arXiv id (no version)."""
+    if doi and arxiv_id is None and _ARXIV_DOI.match(doi):
+        arxiv_id = normalise_arxiv_id(doi)
+    iri = paper_iri(doi=doi, arxiv_id=arxiv_id, other=other_key)
+    out: list[Triple] = [(iri, RDF.type, ODLM.Paper)]
+    if arxiv_id:
+        out.append((iri, ODLM.arxivId, Literal(arxiv_id)))
+    if doi:
+        out.append((iri, ODLM.doi, Literal(doi.lower())))
+    if title:
+        out.append((iri, DCTERMS.title, Literal(title)))
+    page = iri_of_url(landing_page)
+    if page is not None:
+        out.append((iri, RDFS.seeAlso, page))
+    return iri, out
+
+
+def paper_from_reference(value: str) -> tuple[URIRef, list[Triple]] | None:
+    """A paper from a DOI, an arXiv id or an arXiv/doi.org URL; None for anything else."""
+    arxiv_id = normalise_arxiv_id(value)
+    if arxiv_id:
+        return paper_triples(arxiv_id=arxiv_id)
+    doi = normalise_doi(value)
+    if doi:
+        return paper_triples(doi=doi)
+    return None
+
+
+def metric_triples(artifact: URIRef, artifact_key: str, metric: str, value: int | None,
+                   observed_at: Literal | None) -> list[Triple]:
+    """A dated observation of one platform metric (Downloads, Likes, Stars, Forks).
+
+    The observation IRI is keyed by artifact, metric and time, so a reload writes the same node. Without a
+    time stamp nothing is emitted: an undated count cannot be compared with others.
+    """
+    if value is None or observed_at is None:
+        return []
+    iri = instance_iri("observation", f"{artifact_key}/{metric.lower()}/{observed_at}")
+    return [
+        (iri, RDF.type, ODLM.MetricObservation),
+        (iri, ODLM.observedArtifact, artifact),
+        (iri, ODLM.metric, vocab_iri("metric", metric)),
+        (iri, ODLM.metricValue, Literal(value, datatype=XSD.integer)),
+        (iri, ODLM.observedAt, observed_at),
+    ]
+
+
+def derivation_triples(derived: URIRef, derived_key: str, source: URIRef, source_key: str,
+                       pattern: str | None = None) -> list[Triple]:
+    """``derived`` was built from ``source``: the ``odlm:derivedFrom`` shortcut, and, when the reuse
+    pattern is known, a qualified derivation node typed by it (a derivation always names its pattern)."""
+    out: list[Triple] = [(derived, ODLM.derivedFrom, source)]
+    if pattern:
+        node = instance_iri("derivation", f"{derived_key}/from/{source_key}")
+        out += [(derived, ODLM.qualifiedDerivation, node), (node, RDF.type, ODLM.Derivation),
+                (node, ODLM.derivationSource, source), (node, ODLM.reusePattern, vocab_iri("reuse-pattern", pattern))]
+    return out
+
+
+def unique(triples: Iterable[Triple]) -> list[Triple]:
+    """The triples without repeats, in first-seen order."""
+    return list(dict.fromkeys(triples))
+
+
+# -- the Source objects of the crawl formats -------------------------------------------------------
+
+class CrawlSource:
+    """A crawl format: a reader of records and a mapper of one record to triples, into the named graph
+    of the source's name, validated with the core and crawl shape layers."""
+
+    def __init__(self, name: str, reader: Callable[[Path], Iterator[Record]],
+                 mapper: Callable[[Any], Iterable[Triple]]) -> None:
+        self.name = name
+        self.graph = graph_iri(name)
+        self.layers = crawl_shape_layers()
+        self._reader = reader
+        self._mapper = mapper
+
+    def read(self, path: Path) -> Iterator[Record]:
+        return self._reader(path)
+
+    def map_record(self, record: Record) -> Iterable[Triple]:
+        return self._mapper(record.data)
+
+
+def crawl_shape_layers() -> tuple[str, ...]:
+    """The shape layers crawl records are validated with: core, and crawl once ``shapes/crawl.ttl`` exists."""
+    from odlm_kg.resources import resource_dir
+
+    return ("core", "crawl") if (Path(str(resource_dir("shapes"))) / "crawl.ttl").is_file() else ("core",)
+
+
+def unwrapped_json_records(path: Path, unwrap: Callable[[Any], Iterable[Any] | None]) -> Iterator[Record]:
+    """Records of JSON files where some top-level values wrap a list of records (``{"items": [...]}``):
+    ``unwrap(value)`` returns the wrapped records, or None when the value is a record itself. Records are
+    numbered from 1 in each file across all its top-level values."""
+    numbers: dict[Path, int] = {}
+    for outer in read_json_records(path):
+        inner = unwrap(outer.data)
+        for value in ([outer.data] if inner is None else inner):
+            numbers[outer.file] = numbers.get(outer.file, 0) + 1
+            yield Record(outer.file, numbers[outer.file], value)
+
+
+def read_text(file: Path) -> str:
+    """A whole (small) text file, gzip or not, as UTF-8; InputError naming the file otherwise."""
+    with open_binary(file) as handle:
+        data = handle.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(located(file, f"not UTF-8: invalid byte at byte offset {exc.start}")) from exc
