@@ -397,3 +397,19 @@ def test_docs_sparql_examples_run_on_the_store(compiled: Graph, memory_store) ->
     assert {Decimal(str(r["percent"])) for r in results[1].rows} >= {Decimal(71), Decimal(83)}
     # third example: models by release strategy
     assert any(str(r["model"]) == "GPT-3" and str(r["strategy"]).endswith("ApiOnlyAccess") for r in results[2].rows)
+
+
+def test_wheel_ships_the_findings_sources(tmp_path: Path) -> None:
+    """hatch packs everything under odlm_kg/, so the YAML sources and the shapes land in the wheel."""
+    import subprocess
+    import sys
+    import zipfile
+
+    result = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path),
+                             str(PROJECT_ROOT)], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    [wheel] = tmp_path.glob("odlm_kg-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {f"odlm_kg/data/findings/{p.name}" for p in findings_paths()}
+    assert expected <= names
+    assert "odlm_kg/shipped/shapes/findings.ttl" in names
