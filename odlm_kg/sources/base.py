@@ -149,6 +149,7 @@ def _text_chunks(path: Path, handle: IO[bytes], size: int) -> Iterator[str]:
 # -- JSON -------------------------------------------------------------------------------------
 
 _WS = re.compile(r"[ \t\n\r]*")
+_NUMBER_TAIL = re.compile(r"[0-9eE.+\-]*")
 _DECODER = json.JSONDecoder()
 
 
@@ -219,18 +220,22 @@ class _JsonStream:
             try:
                 value, end = _DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
-                incomplete = exc.pos >= len(self.buf) - 16 or exc.msg.startswith("Unterminated string")
-                if incomplete and self._more(grow):
+                unterminated = exc.msg.startswith("Unterminated string")
+                if (unterminated or exc.pos >= len(self.buf) - 16) and not self.eof:
+                    self._more(grow)  # at the end of input this only sets eof; decode again either way
                     grow *= 2
                     continue
-                if incomplete:
-                    raise self.fail(len(self.buf), "truncated JSON: the input ends inside a value "
-                                                   f"({exc.msg.lower()})") from exc
+                if unterminated or exc.pos >= len(self.buf.rstrip()):
+                    raise self.fail(len(self.buf.rstrip()), "truncated JSON: the input ends inside a value "
+                                                            f"({exc.msg.lower()})") from exc
                 raise self.fail(exc.pos, f"invalid JSON: {exc.msg.lower()}") from exc
             except RecursionError as exc:
                 raise self.fail(self.pos, "invalid JSON: nested too deeply") from exc
-            # a number at the very end of the buffer may continue in the next chunk
-            if end == len(self.buf) and not self.eof and self.buf[end - 1] not in "}]\"el" and self._more():
+            # a number that reaches the end of the buffer (perhaps with a dangling "e" or ".") may
+            # continue in the next chunk
+            if (not self.eof and isinstance(value, (int, float)) and not isinstance(value, bool)
+                    and _NUMBER_TAIL.match(self.buf, end).end() == len(self.buf)):  # type: ignore[union-attr]
+                self._more()
                 continue
             self.pos = end
             return value
@@ -250,7 +255,7 @@ def iter_json_values(path: Path, *, chunk_chars: int = CHUNK_CHARS) -> Iterator[
     >>> list(iter_json_values(p))
     Traceback (most recent call last):
     ...
-    odlm_kg.errors.InputError: ...x.json:1:11: truncated JSON: the input ends inside a value (expecting value)
+    odlm_kg.errors.InputError: ...x.json:1:10: truncated JSON: the input ends inside a value (expecting value)
     """
     with open_binary(path) as handle:
         stream = _JsonStream(path, _text_chunks(path, handle, chunk_chars))

@@ -1,0 +1,522 @@
+"""Hugging Face Hub sources: model records (``huggingface-models``), dataset records
+(``huggingface-datasets``) and model cards (``hf-model-cards``), all into graph ``huggingface``.
+
+Inputs of ``huggingface-models``: the Hub API's model objects (``GET /api/models/{id}``, or
+``huggingface_hub.ModelInfo`` serialised, snake_case or camelCase), alone, in arrays or JSON Lines;
+model-tree files (``{"models": [{"model_id", "metadata": <JSON text>, …}]}``); and CSV model lists with
+a ``modelId`` column. ``huggingface-datasets`` reads dataset objects (``GET /api/datasets/{id}``).
+``hf-model-cards`` reads README.md files with YAML front matter, or the front matter alone as .yaml;
+the repository id comes from the file name (``owner__name.yaml``, ``owner@name.md``) or from the
+folders (``owner/name/README.md``).
+
+What a model record becomes (every IRI from a natural key, so a reload writes the same triples):
+
+- the model (``id/model/<repo id>``) ``a odlm:PretrainedModel`` of kind Model, shared at the Hugging
+  Face Hub with its page as ``dcat:landingPage``, ``odlm:platformId`` the repo id, ``dcterms:issued``
+  the creation time and ``dcterms:modified`` the last change;
+- the owner as an ``odlm:Agent`` holding a ``foaf:OnlineAccount`` on the Hub;
+- the licence (card ``license``, ``license:`` tags; for ``other``, ``license_name``/``license_link``)
+  normalised through the licence table, with its openness class; a string the table does not know is
+  kept as ``odlm:licenceText``;
+- training data from ``datasets`` and ``dataset:`` tags (``odlm:trainedOn`` Hub datasets);
+- papers from ``arxiv:`` tags, and from arXiv / doi.org links in a card's text (``odlm:describedBy``);
+  a ``doi:`` tag is the repository's own DOI (``odlm:doi`` of the model);
+- source code from GitHub/GitLab/Bitbucket repository links in a card's text (``odlm:sourceCode``);
+- lineage from ``base_model`` (a string or a list), ``base_model_relation`` and
+  ``base_model:<relation>:<id>`` tags: ``odlm:derivedFrom`` plus a qualified ``odlm:Derivation`` with
+  the reuse pattern FineTune, Adapter, Quantisation or Merge;
+- ``gated`` (or ``extra_gated_*`` card fields) as release strategy GatedAccess;
+- downloads and likes as ``odlm:MetricObservation`` dated by the crawl time of a model-tree file
+  (from its name) or else the record's ``lastModified``; an undated count is not kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS
+
+from odlm_kg.licences import normalise
+from odlm_kg.namespaces import ODLM, graph_iri, instance_iri, vocab_iri
+from odlm_kg.sources.base import (
+    CARD_SUFFIXES,
+    JSON_SUFFIXES,
+    LoadOptions,
+    Record,
+    RecordError,
+    Triple,
+    input_files,
+    iter_json_values,
+    open_binary,
+    read_card,
+)
+from odlm_kg.sources.crawl_terms import (
+    account_triples,
+    artifact_triples,
+    code_repository_triples,
+    datetime_literal,
+    derivation_triples,
+    metric_triples,
+    normalise_arxiv_id,
+    normalise_doi,
+    paper_triples,
+    repo_host_and_name,
+    unique,
+)
+
+GRAPH = graph_iri("huggingface")
+HUB = "https://huggingface.co/"
+LAYERS = ("core", "crawl")
+
+#: Hub relation names (``base_model_relation``, ``base_model:<relation>:`` tags) → reuse-pattern concept.
+RELATIONS = {"finetune": "FineTune", "fine-tune": "FineTune", "adapter": "Adapter", "quantized": "Quantisation",
+             "quantization": "Quantisation", "quantisation": "Quantisation", "merge": "Merge",
+             "distillation": "Distillation"}
+
+_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*(?:/[\w.\-]+)?$")
+_CRAWL_TIME = re.compile(r"_(\d{8})_(\d{6})(?:\.json|\.jsonl)?(?:\.gz)?$")
+_URL = re.compile(r"https?://[^\s)\]>\"'`]+")
+_HF_DOI = "10.57967/hf/"
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+def read_csv_rows(path: Path) -> Iterator[dict[str, str]]:
+    """Rows of a CSV file with a header (UTF-8; gzip allowed)."""
+    from odlm_kg.errors import InputError, located
+
+    with open_binary(path) as handle:
+        try:
+            text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="strict", newline="")
+            reader = csv.DictReader(text)
+            yield from reader
+        except UnicodeDecodeError as exc:
+            raise InputError(located(path, f"not UTF-8: invalid byte ({exc.reason})")) from exc
+        except csv.Error as exc:
+            raise InputError(located(path, f"invalid CSV: {exc}")) from exc
+
+
+def _model_tree_entries(value: Any) -> list[Any] | None:
+    """The entries of a model-tree file (``{"models": [...]}``), or None when ``value`` is a record."""
+    if isinstance(value, dict) and isinstance(value.get("models"), list) and "id" not in value:
+        return value["models"]
+    return None
+
+
+def crawl_time_of(path: Path) -> Literal | None:
+    """The crawl time in a model-tree file name (``…_20250404_231041.json``), as xsd:dateTime (UTC)."""
+    match = _CRAWL_TIME.search(path.name)
+    if not match:
+        return None
+    try:
+        moment = datetime.strptime(match.group(1) + match.group(2), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return datetime_literal(moment.isoformat())
+
+
+def read_hub_records(path: Path, suffixes: tuple[str, ...] = (*JSON_SUFFIXES, ".csv", ".csv.gz")) -> Iterator[Record]:
+    """Records of Hub JSON files (objects, arrays, JSON Lines, model-tree files) and CSV model lists."""
+    for file in input_files(path, suffixes):
+        number = 0
+        if file.name.lower().endswith((".csv", ".csv.gz")):
+            for row in read_csv_rows(file):
+                number += 1
+                yield Record(file, number, row)
+            continue
+        for value in iter_json_values(file):
+            entries = _model_tree_entries(value)
+            for entry in ([value] if entries is None else entries):
+                number += 1
+                yield Record(file, number, entry)
+
+
+def read_card_records(path: Path) -> Iterator[Record]:
+    """Model cards of one file or a directory; in a directory a README.md without front matter (the
+    folder's own description) is skipped."""
+    is_dir = Path(path).is_dir()
+    for file in input_files(path, CARD_SUFFIXES):
+        record = read_card(file)
+        if is_dir and file.name.lower() == "readme.md" and not record.data["card"] and \
+                not record.data["text"].lstrip().startswith("---"):
+            continue
+        yield record
+
+
+# -- field access -------------------------------------------------------------------------------
+
+def _get(data: dict[str, Any], *keys: str) -> Any:
+    """The first of ``keys`` that is present and not null."""
+    for key in keys:
+        value = data.get(key)
+        if value is not None:
+            return value
+    return None
+
+
+def _strings(value: Any, field: str) -> list[str]:
+    """A string or a list of strings (None → []); RecordError for other types."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if item is None:
+                continue
+            if not isinstance(item, str):
+                raise RecordError(f"expected a list of strings, found {type(item).__name__} {item!r}", field=field)
+            if item.strip():
+                out.append(item.strip())
+        return out
+    raise RecordError(f"expected a string or a list of strings, got {type(value).__name__}", field=field)
+
+
+def _count(data: dict[str, Any], *keys: str) -> int | None:
+    value = _get(data, *keys)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise RecordError(f"expected a count, got {value!r}", field=keys[0])
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().replace(".0", "", 1).isdigit():
+        value = int(float(value))
+    if not isinstance(value, int) or value < 0:
+        raise RecordError(f"expected a non-negative count, got {value!r}", field=keys[0])
+    return value
+
+
+def repo_id_of(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        raise RecordError(f"expected a repository id string, got {type(value).__name__}", field=field)
+    text = value.strip().removeprefix(HUB).strip("/")
+    if not _REPO_ID.match(text):
+        raise RecordError(f"expected a Hub repository id (owner/name), got {value!r}", field=field)
+    return text
+
+
+def _card_of(info: dict[str, Any]) -> dict[str, Any]:
+    """The card data of a model object: a dict, or YAML text (model-tree files), or nothing."""
+    card = _get(info, "cardData", "card_data")
+    if card is None:
+        return {}
+    if isinstance(card, str):
+        try:
+            card = yaml.safe_load(card)
+        except yaml.YAMLError as exc:
+            raise RecordError(f"card data is not valid YAML ({getattr(exc, 'problem', exc)})",
+                              field="cardData") from exc
+        card = card or {}
+    if not isinstance(card, dict):
+        raise RecordError(f"expected an object, got {type(card).__name__}", field="cardData")
+    return card
+
+
+# -- triples shared by models and datasets -------------------------------------------------------
+
+def hub_artifact(kind: str, repo_id: str) -> tuple[URIRef, list[Triple]]:
+    """A model or dataset repository on the Hub, minimally described (enough to be a valid artifact)."""
+    iri = instance_iri(kind, repo_id)
+    page = f"{HUB}datasets/{repo_id}" if kind == "dataset" else f"{HUB}{repo_id}"
+    return iri, artifact_triples(iri, kind, location="HuggingFaceHub", landing_page=page,
+                                 platform_id=repo_id, title=repo_id)
+
+
+def licence_node(artifact: URIRef, raw: str, vocabulary: str = "hf", *, name: str | None = None,
+                 link: str | None = None) -> list[Triple]:
+    """The artifact's licence through the licence table, with the licence node typed and classified.
+
+    For ``other`` the ``license_name`` and then ``license_link`` say which licence it is.
+    """
+    found = normalise(raw, vocabulary)
+    if raw.strip().lower() == "other":
+        for candidate in (name, link):
+            if candidate:
+                better = normalise(candidate, vocabulary)
+                if better.known or candidate is name:
+                    found = better
+                    if better.known:
+                        break
+    out: list[Triple] = [
+        (artifact, ODLM.licence, found.iri),
+        (found.iri, RDF.type, ODLM.Licence),
+        (found.iri, ODLM.opennessClass, found.openness),
+    ]
+    if not found.known:
+        out += [(found.iri, RDFS.label, Literal(found.raw.strip())),
+                (found.iri, ODLM.licenceText, Literal(found.raw.strip())),
+                (artifact, ODLM.licenceText, Literal(found.raw.strip()))]
+    return out
+
+
+def _licence_triples(iri: URIRef, card: dict[str, Any], tags: list[str]) -> list[Triple]:
+    raws = _strings(card.get("license"), "license")
+    if not raws:
+        raws = [t.split(":", 1)[1] for t in tags if t.startswith("license:") and len(t) > 8]
+    name = card.get("license_name")
+    link = card.get("license_link")
+    out: list[Triple] = []
+    for raw in dict.fromkeys(raws):
+        out += licence_node(iri, raw, name=name if isinstance(name, str) else None,
+                            link=link if isinstance(link, str) else None)
+    return out
+
+
+def _papers(iri: URIRef, tags: list[str], text: str = "") -> list[Triple]:
+    out: list[Triple] = []
+    arxiv_ids = [t[6:] for t in tags if t.startswith("arxiv:")]
+    dois = [t[4:] for t in tags if t.startswith("doi:")]
+    for url in _URL.findall(text or ""):
+        if "arxiv.org/" in url:
+            arxiv_ids.append(url.rstrip(".,;"))
+        elif "doi.org/10." in url:
+            dois.append(url.rstrip(".,;"))
+    for raw in dict.fromkeys(arxiv_ids):
+        arxiv_id = normalise_arxiv_id(raw)
+        if arxiv_id:
+            paper, triples = paper_triples(arxiv_id=arxiv_id)
+            out += [*triples, (iri, ODLM.describedBy, paper)]
+    for raw in dict.fromkeys(dois):
+        doi = normalise_doi(raw)
+        if doi is None:
+            continue
+        if doi.startswith(_HF_DOI):  # the Hub mints DOIs for repositories themselves
+            out.append((iri, ODLM.doi, Literal(doi)))
+            continue
+        paper, triples = paper_triples(doi=doi)
+        out += [*triples, (iri, ODLM.describedBy, paper)]
+    return out
+
+
+def _source_code(iri: URIRef, text: str) -> list[Triple]:
+    out: list[Triple] = []
+    for url in dict.fromkeys(u.rstrip(".,;") for u in _URL.findall(text or "")):
+        named = repo_host_and_name(url)
+        if named is None or named[0] not in ("github", "bitbucket"):  # GitLab is no sharing-location concept
+            continue
+        found = code_repository_triples(url)
+        if found is not None:
+            code, triples = found
+            out += [*triples, (code, RDFS.label, Literal(named[1])), (iri, ODLM.sourceCode, code)]
+    return out
+
+
+def _owner(iri: URIRef, repo_id: str, author: Any) -> list[Triple]:
+    name = author if isinstance(author, str) and author.strip() else (repo_id.split("/")[0] if "/" in repo_id else None)
+    if not name:
+        return []
+    agent, triples = account_triples(iri, "huggingface", name.strip(), HUB)
+    return [*triples, (agent, RDFS.label, Literal(name.strip()))]
+
+
+def _gated(iri: URIRef, info: dict[str, Any], card: dict[str, Any]) -> list[Triple]:
+    gated = info.get("gated")
+    if gated is None:
+        gated = any(k.startswith("extra_gated_") for k in card)
+    if gated not in (False, None, "false", "False", ""):
+        return [(iri, ODLM.releaseStrategy, vocab_iri("release-strategy", "GatedAccess"))]
+    return []
+
+
+def _times(iri: URIRef, info: dict[str, Any]) -> tuple[list[Triple], Literal | None]:
+    out: list[Triple] = []
+    created = datetime_literal(_get(info, "createdAt", "created_at", "creation_time"))
+    modified = datetime_literal(_get(info, "lastModified", "last_modified"))
+    if created is not None:
+        out.append((iri, DCTERMS.issued, created))
+    if modified is not None:
+        out.append((iri, DCTERMS.modified, modified))
+    return out, modified
+
+
+def _metrics(iri: URIRef, key: str, info: dict[str, Any], observed_at: Literal | None) -> list[Triple]:
+    return (metric_triples(iri, key, "Downloads", _count(info, "downloads"), observed_at)
+            + metric_triples(iri, key, "Likes", _count(info, "likes"), observed_at))
+
+
+# -- models -------------------------------------------------------------------------------------
+
+def _is_dataset_record(info: dict[str, Any]) -> bool:
+    tags = info.get("tags") if isinstance(info.get("tags"), list) else []
+    modelish = any(k in info for k in ("modelId", "pipeline_tag", "library_name", "safetensors", "config",
+                                       "transformersInfo", "transformers_info", "model_index"))
+    return not modelish and any(isinstance(t, str) and t.startswith(("task_categories:", "size_categories:"))
+                                for t in tags)
+
+
+def _lineage(iri: URIRef, repo_id: str, card: dict[str, Any], tags: list[str]) -> list[Triple]:
+    relation_by_base: dict[str, str | None] = {}
+    for base in _strings(card.get("base_model"), "base_model"):
+        relation_by_base.setdefault(repo_id_of(base, "base_model"), None)
+    for tag in tags:
+        if not tag.startswith("base_model:"):
+            continue
+        parts = tag.split(":")
+        if len(parts) == 2:
+            relation_by_base.setdefault(repo_id_of(parts[1], "tags"), None)
+        elif len(parts) >= 3:
+            base = repo_id_of(":".join(parts[2:]), "tags")
+            relation_by_base[base] = RELATIONS.get(parts[1].lower()) or relation_by_base.get(base)
+    relation = card.get("base_model_relation")
+    default = RELATIONS.get(relation.lower()) if isinstance(relation, str) else None
+    if default is None:
+        # the Hub's own reading when no relation is given: several bases and no relation tag is a
+        # merge, anything else a fine-tune
+        tagged = any(pattern for pattern in relation_by_base.values())
+        default = "Merge" if len(relation_by_base) > 1 and not tagged else "FineTune"
+    out: list[Triple] = []
+    for base, pattern in relation_by_base.items():
+        if base == repo_id:
+            continue
+        base_iri, base_triples = hub_artifact("model", base)
+        out += base_triples
+        out += derivation_triples(iri, repo_id, base_iri, base, pattern or default)
+    return out
+
+
+def map_model(info: Any, *, card: dict[str, Any] | None = None, text: str = "", repo_id: str | None = None,
+              observed_at: Literal | None = None) -> list[Triple]:
+    """Triples of one Hub model object (``info``; a model card contributes ``card`` and ``text``)."""
+    if not isinstance(info, dict):
+        raise RecordError(f"expected a JSON object (a Hub model), got {type(info).__name__}")
+    if repo_id is None:
+        raw_id = _get(info, "id", "modelId", "model_id")
+        if raw_id is None:
+            raise RecordError("missing; expected the model's repository id (id or modelId)", field="id")
+        if _is_dataset_record(info):
+            raise RecordError("this is a dataset record; load it with huggingface-datasets", field="id")
+        repo_id = repo_id_of(raw_id, "id")
+    card = card if card is not None else _card_of(info)
+    tags = _strings(info.get("tags"), "tags") + [t for t in _strings(card.get("tags"), "tags")
+                                                 if t.startswith(("arxiv:", "doi:", "dataset:", "base_model:"))]
+    iri, out = hub_artifact("model", repo_id)
+    out += _owner(iri, repo_id, info.get("author"))
+    out += _licence_triples(iri, card, tags)
+    for name in dict.fromkeys(_strings(card.get("datasets"), "datasets")
+                              + [t[8:] for t in tags if t.startswith("dataset:")]):
+        dataset, triples = hub_artifact("dataset", repo_id_of(name, "datasets"))
+        out += [*triples, (iri, ODLM.trainedOn, dataset)]
+    out += _papers(iri, tags, text)
+    out += _source_code(iri, text)
+    out += _lineage(iri, repo_id, card, tags)
+    out += _gated(iri, info, card)
+    times, modified = _times(iri, info)
+    out += times
+    out += _metrics(iri, repo_id, info, observed_at or modified)
+    return unique(out)
+
+
+def _model_record(record: Record) -> list[Triple]:
+    data = record.data
+    observed_at = crawl_time_of(record.file)
+    if isinstance(data, dict) and "metadata" in data and "model_id" in data:  # a model-tree entry
+        metadata = data["metadata"]
+        if isinstance(metadata, str):
+            try:
+                metadata = json.loads(metadata)
+            except json.JSONDecodeError as exc:
+                raise RecordError(f"not JSON text ({exc.msg} at character {exc.pos})", field="metadata") from exc
+        if metadata is None:
+            metadata = {}
+        if not isinstance(metadata, dict):
+            raise RecordError(f"expected an object or JSON text, got {type(metadata).__name__}", field="metadata")
+        return map_model(metadata, repo_id=repo_id_of(data["model_id"], "model_id"), observed_at=observed_at)
+    return map_model(data, observed_at=observed_at)
+
+
+# -- datasets -----------------------------------------------------------------------------------
+
+def map_dataset(info: Any) -> list[Triple]:
+    """Triples of one Hub dataset object."""
+    if not isinstance(info, dict):
+        raise RecordError(f"expected a JSON object (a Hub dataset), got {type(info).__name__}")
+    raw_id = info.get("id")
+    if raw_id is None:
+        raise RecordError("missing; expected the dataset's repository id", field="id")
+    repo_id = repo_id_of(raw_id, "id")
+    card = _card_of(info)
+    tags = _strings(info.get("tags"), "tags")
+    iri, out = hub_artifact("dataset", repo_id)
+    out += _owner(iri, repo_id, info.get("author"))
+    out += _licence_triples(iri, card, tags)
+    out += _papers(iri, tags)
+    out += _gated(iri, info, card)
+    times, modified = _times(iri, info)
+    out += times
+    out += _metrics(iri, f"dataset/{repo_id}", info, modified)
+    return unique(out)
+
+
+# -- model cards --------------------------------------------------------------------------------
+
+def card_repo_id(path: Path, card: dict[str, Any]) -> str:
+    """The repository id of a model card, from the card (``model_id``/``id``) or its file name/folders."""
+    for key in ("model_id", "id", "modelId"):
+        if isinstance(card.get(key), str):
+            return repo_id_of(card[key], key)
+    name = path.name
+    for suffix in (".gz", ".md", ".yaml", ".yml"):
+        name = name.removesuffix(suffix)
+    if name.lower() == "readme":
+        parent = path.parent
+        name = parent.name if ("__" in parent.name or "@" in parent.name) else f"{parent.parent.name}/{parent.name}"
+    for separator in ("__", "@"):
+        if separator in name:
+            owner, _, rest = name.partition(separator)
+            return repo_id_of(f"{owner}/{rest}", "file name")
+    return repo_id_of(name, "file name")
+
+
+def map_card(record: Record) -> list[Triple]:
+    data = record.data
+    card = data.get("card")
+    if card is None:
+        card = {}
+    if not isinstance(card, dict):
+        raise RecordError(f"expected YAML front matter that is a mapping, got {type(card).__name__}",
+                          field="front matter")
+    repo_id = card_repo_id(record.file, card)
+    return map_model(card, card=card, text=data.get("text") or "", repo_id=repo_id)
+
+
+# -- the sources --------------------------------------------------------------------------------
+
+class HubSource:
+    """A Hugging Face Hub format: reader, mapper, graph ``huggingface``, shape layers core + crawl."""
+
+    graph = GRAPH
+    layers: tuple[str, ...] = LAYERS
+
+    def __init__(self, name: str, reader: Any, mapper: Any) -> None:
+        self.name = name
+        self._reader = reader
+        self._mapper = mapper
+
+    def read(self, path: Path) -> Iterator[Record]:
+        return self._reader(Path(path))
+
+    def map_record(self, record: Record) -> Iterable[Triple]:
+        return self._mapper(record)
+
+
+def models_source(options: LoadOptions | None = None) -> HubSource:
+    return HubSource("huggingface-models", read_hub_records, _model_record)
+
+
+def datasets_source(options: LoadOptions | None = None) -> HubSource:
+    return HubSource("huggingface-datasets", read_hub_records, lambda record: map_dataset(record.data))
+
+
+def model_cards_source(options: LoadOptions | None = None) -> HubSource:
+    return HubSource("hf-model-cards", read_card_records, map_card)

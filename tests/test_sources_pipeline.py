@@ -1,0 +1,242 @@
+"""The shared loader pipeline: readers, rejects, strict mode, nothing written for unreadable input,
+stable IRIs, provenance, and the ``odlm-kg load`` command."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rdflib import Literal
+from rdflib.namespace import RDF, RDFS
+
+from odlm_kg.cli.app import main
+from odlm_kg.errors import InputError, ProblemsFound
+from odlm_kg.namespaces import ODLM, graph_iri, instance_iri
+from odlm_kg.sources import SOURCES, get_source
+from odlm_kg.sources.base import Record, RecordError, iter_json_values, read_card_records, read_json_records
+from odlm_kg.sources.pipeline import PROVENANCE_GRAPH, run_load
+from odlm_kg.store import OxigraphStore
+from tests.conftest import TEST_DATA
+
+HF = TEST_DATA / "hf"
+HF_GRAPH = graph_iri("huggingface")
+
+
+class NumbersSource:
+    """A minimal source: each record ``{"id": n}`` becomes one labelled dataset; no shapes."""
+
+    name = "numbers"
+    graph = graph_iri("numbers-test")
+    layers: tuple[str, ...] = ()
+
+    def read(self, path: Path) -> Iterator[Record]:
+        return read_json_records(path)
+
+    def map_record(self, record: Record) -> list[tuple]:
+        if not isinstance(record.data, dict) or not isinstance(record.data.get("id"), int):
+            raise RecordError("expected an integer", field="id")
+        node = instance_iri("dataset", f"n{record.data['id']}")
+        return [(node, RDF.type, ODLM.Dataset), (node, RDFS.label, Literal(str(record.data["id"])))]
+
+
+# -- readers ------------------------------------------------------------------------------------
+
+def random_value(rng: random.Random, depth: int = 0) -> object:
+    choice = rng.randrange(7 if depth < 3 else 4)
+    if choice == 0:
+        return rng.randint(-10**12, 10**12)
+    if choice == 1:
+        return rng.random() * 10 ** rng.randint(-5, 5)
+    if choice == 2:
+        return "".join(rng.choice("ab \"\\\n\u00e9\u4e2d\U0001f600") for _ in range(rng.randrange(12)))
+    if choice == 3:
+        return rng.choice([True, False, None])
+    if choice in (4, 5):
+        return {f"k{i}": random_value(rng, depth + 1) for i in range(rng.randrange(4))}
+    return [random_value(rng, depth + 1) for _ in range(rng.randrange(4))]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64, 1 << 20])
+def test_json_array_and_lines_decode_across_any_chunk_boundary(tmp_path: Path, chunk: int) -> None:
+    rng = random.Random(chunk)
+    values = [random_value(rng) for _ in range(60)]
+    array = tmp_path / "a.json"
+    array.write_text(json.dumps(values, indent=rng.choice([None, 2])), encoding="utf-8")
+    assert list(iter_json_values(array, chunk_chars=chunk)) == values
+    lines = tmp_path / "a.jsonl"
+    lines.write_text("\n".join(json.dumps({"v": v}) for v in values) + "\n", encoding="utf-8")
+    assert list(iter_json_values(lines, chunk_chars=chunk)) == [{"v": v} for v in values]
+
+
+def test_object_array_lines_gzip_and_directories(tmp_path: Path) -> None:
+    (tmp_path / "one.json").write_text('{"id": 1}')
+    (tmp_path / "many.json").write_text('[{"id": 2}, {"id": 3}]')
+    (tmp_path / "lines.jsonl").write_text('{"id": 4}\n\n{"id": 5}\n')
+    with gzip.open(tmp_path / "zipped.jsonl.gz", "wt") as handle:
+        handle.write('{"id": 6}\n{"id": 7}\n')
+    (tmp_path / "empty-array.json").write_text("[ ]")
+    (tmp_path / "notes.txt").write_text("ignored: not a JSON file name")
+    records = list(read_json_records(tmp_path))
+    assert sorted(r.data["id"] for r in records) == [1, 2, 3, 4, 5, 6, 7]
+    assert [(r.file.name, r.position) for r in records if r.file.name == "lines.jsonl"] == [
+        ("lines.jsonl", 1), ("lines.jsonl", 2)]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b'[{"id": 1}, {"id": 2', r"truncated\.json:1:21: truncated JSON"),
+    (b'{"id": 1}\n{"id": 2, oops}\n', r"truncated\.json:2:11: invalid JSON"),
+    (b'{"id": "Jos\xe9"}', r"truncated\.json: not UTF-8: invalid byte at byte offset 11"),
+    (b"id,name\n1,x\n", r"truncated\.json:1:1: not JSON"),
+    (b"", r"truncated\.json: empty file"),
+    (b'[{"id": 1}] {"id": 2}', r"truncated\.json:1:13: invalid JSON: extra data"),
+    (b"\x1f\x8b\x08\x00broken", r"truncated\.json: cannot read"),
+])
+def test_unreadable_json_names_file_and_position(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "truncated.json"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        list(iter_json_values(path))
+
+
+def test_a_10_mb_record_streams_through(tmp_path: Path, memory_store: OxigraphStore) -> None:
+    big = "x" * (10 * 1024 * 1024)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps([{"id": "big-org/big-model", "description": big, "tags": ["license:mit"]},
+                                {"id": "big-org/small-model"}]), encoding="utf-8")
+    values = list(iter_json_values(path, chunk_chars=1 << 16))
+    assert len(values[0]["description"]) == len(big) and values[1]["id"] == "big-org/small-model"
+    report = run_load(memory_store, get_source("huggingface-models"), [path], progress=False)
+    assert (report.read, report.written, report.rejected) == (2, 2, 0)
+
+
+def test_model_cards_with_and_without_front_matter(tmp_path: Path) -> None:
+    (tmp_path / "a__b.md").write_text("---\nlicense: mit\n---\n# Body\n", encoding="utf-8")
+    (tmp_path / "c__d.yaml").write_text("license: apache-2.0\n", encoding="utf-8")
+    (tmp_path / "e__f.md").write_text("# no front matter\n", encoding="utf-8")
+    cards = {r.file.name: r.data for r in read_card_records(tmp_path)}
+    assert cards["a__b.md"]["card"] == {"license": "mit"} and cards["a__b.md"]["text"] == "# Body\n"
+    assert cards["c__d.yaml"]["card"] == {"license": "apache-2.0"}
+    assert cards["e__f.md"]["card"] == {}
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+def numbers_file(tmp_path: Path, ids: list[object], name: str = "numbers.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("".join(json.dumps({"id": i}) + "\n" for i in ids), encoding="utf-8")
+    return path
+
+
+def test_rejects_go_to_the_reject_file_and_the_run_goes_on(tmp_path: Path, memory_store: OxigraphStore) -> None:
+    path = numbers_file(tmp_path, [1, 2, "three", 4, None, 5])
+    rejects = tmp_path / "rejects.jsonl"
+    report = run_load(memory_store, NumbersSource(), [path], reject_file=rejects, batch_size=2, progress=False)
+    assert (report.read, report.written, report.rejected, report.triples) == (6, 4, 2, 8)
+    lines = [json.loads(line) for line in rejects.read_text(encoding="utf-8").splitlines()]
+    assert lines == [
+        {"file": str(path), "record": 3, "field": "id", "reason": "expected an integer"},
+        {"file": str(path), "record": 5, "field": "id", "reason": "expected an integer"},
+    ]
+    assert memory_store.count(NumbersSource.graph) == 8
+
+
+def test_loading_twice_leaves_the_graph_unchanged(tmp_path: Path, memory_store: OxigraphStore) -> None:
+    path = numbers_file(tmp_path, [*list(range(50)), 7, 7])  # duplicate ids too
+    run_load(memory_store, NumbersSource(), [path], batch_size=8, progress=False)
+    first = memory_store.count(NumbersSource.graph)
+    run_load(memory_store, NumbersSource(), [path], batch_size=3, progress=False)
+    assert memory_store.count(NumbersSource.graph) == first == 100
+    runs = memory_store.query(f"SELECT ?r WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?r a <{ODLM.LoadRun}> }} }}")
+    assert len(runs) == 2
+
+
+def test_strict_stops_at_the_first_reject_and_writes_nothing(tmp_path: Path, memory_store: OxigraphStore) -> None:
+    path = numbers_file(tmp_path, [1, 2, 3, "four", 5])
+    with pytest.raises(ProblemsFound, match=r"numbers\.jsonl: record 4: field id: expected an integer"):
+        run_load(memory_store, NumbersSource(), [path], strict=True, batch_size=2, progress=False)
+    assert memory_store.is_empty()
+    good = numbers_file(tmp_path, [1, 2, 3], "good.jsonl")
+    report = run_load(memory_store, NumbersSource(), [good], strict=True, batch_size=2, progress=False)
+    assert report.written == 3 and memory_store.count(NumbersSource.graph) == 6
+    assert all("staging" not in str(g) for g in memory_store.named_graphs())
+
+
+def test_an_unreadable_file_writes_nothing(tmp_path: Path, memory_store: OxigraphStore) -> None:
+    good = numbers_file(tmp_path, [1, 2, 3])
+    run_load(memory_store, NumbersSource(), [good], progress=False)
+    before = memory_store.count()
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"id": 4}, {"id": 5}, {"id"', encoding="utf-8")
+    more = numbers_file(tmp_path, [6, 7], "more.jsonl")
+    with pytest.raises(InputError, match=r"bad\.json:1:29: truncated JSON"):
+        run_load(memory_store, NumbersSource(), [more, bad], progress=False)
+    assert memory_store.count() == before
+
+
+def test_provenance_records_the_run(tmp_path: Path, memory_store: OxigraphStore) -> None:
+    path = numbers_file(tmp_path, [1, 2, "x"])
+    report = run_load(memory_store, NumbersSource(), [path], progress=False)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    rows = memory_store.query(f"""
+        PREFIX odlm: <{ODLM}> PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?read ?written ?rejected ?triples ?sha ?loader ?start ?end ?version ?ontology WHERE {{
+          GRAPH <{PROVENANCE_GRAPH}> {{
+            <{report.run}> a odlm:LoadRun , prov:Activity ; odlm:recordsRead ?read ;
+                odlm:recordsWritten ?written ; odlm:recordsRejected ?rejected ; odlm:triplesWritten ?triples ;
+                odlm:loader ?loader ; prov:startedAtTime ?start ; prov:endedAtTime ?end ;
+                odlm:softwareVersion ?version ; odlm:ontologyVersion ?ontology ;
+                odlm:inputFile [ a odlm:InputFile ; odlm:sha256 ?sha ] .
+          }} }}""").rows
+    assert len(rows) == 1
+    row = rows[0]
+    assert [int(row[k]) for k in ("read", "written", "rejected", "triples")] == [3, 2, 1, 4]
+    assert (str(row["sha"]), str(row["loader"])) == (digest, "numbers")
+    assert row["start"].toPython() <= row["end"].toPython()
+
+
+def test_validation_rejects_a_record_that_breaks_a_shape(tmp_path: Path, memory_store: OxigraphStore) -> None:
+    class Unlabelled(NumbersSource):
+        layers = ("core",)
+
+        def map_record(self, record: Record) -> list[tuple]:
+            triples = super().map_record(record)
+            return triples if record.data["id"] != 2 else triples[:1]  # artifact without rdfs:label
+
+    rejects = tmp_path / "rejects.jsonl"
+    report = run_load(memory_store, Unlabelled(), [numbers_file(tmp_path, [1, 2, 3])], reject_file=rejects,
+                      progress=False)
+    assert (report.written, report.rejected) == (2, 1)
+    reject = json.loads(rejects.read_text(encoding="utf-8"))
+    assert (reject["record"], reject["field"]) == (2, "label") and "fails validation" in reject["reason"]
+
+
+# -- the command --------------------------------------------------------------------------------
+
+def test_cli_load_exit_codes_and_messages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = str(tmp_path / "store")
+    assert main(["--store", store, "load", "huggingface-models", str(HF / "edge_cases.jsonl"), "--no-progress",
+                 "--reject-file", str(tmp_path / "r.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "read 12 records, wrote 6" in out and "rejected 6" in out
+    before = OxigraphStore(tmp_path / "store")
+    count = before.count()
+    before.close()
+    assert main(["--store", store, "load", "huggingface-models", str(HF / "truncated.json"), "--no-progress"]) == 2
+    assert "truncated.json:1:80: truncated JSON" in capsys.readouterr().err
+    assert main(["--store", store, "load", "huggingface-models", str(HF / "non_utf8.jsonl"), "--no-progress"]) == 2
+    assert "non_utf8.jsonl: not UTF-8" in capsys.readouterr().err
+    assert main(["--store", store, "load", "huggingface-models", str(HF / "edge_cases.jsonl"), "--strict",
+                 "--no-progress"]) == 1
+    assert "edge_cases.jsonl: record 4: field id" in capsys.readouterr().err
+    after = OxigraphStore(tmp_path / "store")
+    assert after.count() == count  # failed runs write nothing, not even provenance
+    after.close()
+    assert main(["--store", store, "load", "nosuch", "x.json"]) == 2
+    err = capsys.readouterr().err
+    assert "no source 'nosuch'" in err and all(name in err for name in SOURCES)
+
