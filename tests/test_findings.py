@@ -413,3 +413,11 @@ def test_wheel_ships_the_findings_sources(tmp_path: Path) -> None:
     expected = {f"odlm_kg/data/findings/{p.name}" for p in findings_paths()}
     assert expected <= names
     assert "odlm_kg/shipped/shapes/findings.ttl" in names
+
+
+def test_docs_python_examples_run() -> None:
+    text = (PROJECT_ROOT / "docs" / "findings.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 2
+    for block in blocks:
+        exec(compile(block, "docs/findings.md", "exec"), {})
