@@ -187,6 +187,8 @@ def load(server: Server, clients: int, duration: float) -> dict[str, float]:
 
 def rows_of(server: Server) -> int:
     response = httpx.request(**server.request, timeout=600)  # type: ignore[arg-type]
+    if response.status_code != 200:
+        raise RuntimeError(f"{server.name} answered {response.status_code}: {response.text[:300]}")
     return len(response.json()["results"]["bindings"])
 
 

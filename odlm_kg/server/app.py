@@ -33,13 +33,13 @@ from fastapi.staticfiles import StaticFiles
 from odlm_kg import __version__
 from odlm_kg.errors import OdlmError, UsageError
 from odlm_kg.queries import NamedQuery, ParameterError, get_query, list_queries
-from odlm_kg.server.describe import service_description, void_description
+from odlm_kg.server.describe import VOID_QUERIES, service_description, void_description, with_endpoint
 from odlm_kg.server.negotiation import DESCRIPTION_OFFERS, GRAPH_OFFERS, SELECT_OFFERS, choose
 from odlm_kg.server.workers import Answer, WorkerPool, default_pool_size
 from odlm_kg.sparql_text import add_using, has_dataset_clause, service_endpoints
 from odlm_kg.store.base import Store
 from odlm_kg.store.oxigraph import OxigraphStore
-from odlm_kg.store.remote import RemoteStore
+from odlm_kg.store.remote import RemoteStore, json_term
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -207,6 +207,7 @@ class Endpoint:
             raise UsageError(f"cannot serve a {type(store).__name__}")
         self.started = time.time()
         self._void: tuple[int, Any] | None = None
+        self._graph_names: tuple[int, list[Any]] | None = None
 
     @property
     def generation(self) -> int:
@@ -220,6 +221,7 @@ class Endpoint:
         self.flush()
         self.cache.clear()
         self._void = None
+        self._graph_names = None
         self.runner.refresh()
 
     async def query(self, request: Request, sparql: str, default_graph: list[str] | None,
@@ -301,11 +303,40 @@ class Endpoint:
             return self.settings.public_url.rstrip("/")
         return str(request.base_url).rstrip("/")
 
+    async def select_rows(self, sparql: str) -> list[dict[str, Any]] | Answer:
+        """Rows of a SELECT run by the workers (under the timeout); the error answer when it fails."""
+        answer = await self.runner.run({"sparql": sparql, "default_graph": None, "named_graphs": None,
+                                        "select_media": ("application/sparql-results+json", "json"),
+                                        "graph_media": None, "row_cap": self.settings.row_cap, "base_iri": None})
+        if answer[0] != 200:
+            return answer
+        doc = json.loads(answer[2])
+        return [{name: json_term(value) for name, value in binding.items()} for binding in doc["results"]["bindings"]]
+
+    async def graph_names(self) -> list[Any]:
+        """Names of the non-empty named graphs (for the Service Description; cached until a write)."""
+        if self._graph_names is not None and self._graph_names[0] == self.generation:
+            return self._graph_names[1]
+        generation = self.generation
+        graphs = await self.select_rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+        if isinstance(graphs, tuple):
+            return []
+        names = [row["g"] for row in graphs]
+        self._graph_names = (generation, names)
+        return names
+
     async def void(self) -> Any:
+        """The VoID graph (cached until the next write), or the error answer of a query behind it."""
         if self._void is not None and self._void[0] == self.generation:
             return self._void[1]
         generation = self.generation
-        graph = await asyncio.get_running_loop().run_in_executor(None, void_description, self.store)
+        rows = {}
+        for name, sparql in VOID_QUERIES.items():
+            result = await self.select_rows(sparql)
+            if isinstance(result, tuple):
+                return result
+            rows[name] = result
+        graph = void_description(rows)
         self._void = (generation, graph)
         return graph
 
@@ -384,8 +415,8 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
             return await endpoint.update(request, updates[0], values["using-graph-uri"],
                                          values["using-named-graph-uri"])
         if not queries:
-            return _described(request, service_description(endpoint.base_url(request) + "/sparql", endpoint.store,
-                                                           settings))
+            names = await endpoint.graph_names()
+            return _described(request, service_description(endpoint.base_url(request) + "/sparql", names, settings))
         default_graph = values["default-graph-uri"] or None
         named_graphs = values["named-graph-uri"] or None
         return await endpoint.query(request, queries[0], default_graph, named_graphs)
@@ -461,8 +492,8 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
     @app.get("/void", summary="VoID description of the dataset")
     async def void(request: Request) -> Response:
         graph = await endpoint.void()
-        from odlm_kg.server.describe import with_endpoint
-
+        if isinstance(graph, tuple):
+            return _answer_response(graph)
         return _described(request, with_endpoint(graph, endpoint.base_url(request)))
 
     @app.get("/health", summary="Liveness and a few counters")

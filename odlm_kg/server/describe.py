@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.term import Node
 
 from odlm_kg import __version__
 from odlm_kg.namespaces import SD
-from odlm_kg.store.base import SelectResult, Store
 
 if TYPE_CHECKING:
     from odlm_kg.server.app import ServerSettings
@@ -22,7 +22,7 @@ RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG")
 
 
-def service_description(endpoint_url: str, store: Store, settings: ServerSettings) -> Graph:
+def service_description(endpoint_url: str, named_graphs: list[Node], settings: ServerSettings) -> Graph:
     """``sd:Service`` for the endpoint at ``endpoint_url`` (what it speaks, returns, and serves)."""
     graph = Graph()
     graph.bind("sd", SD)
@@ -48,7 +48,7 @@ def service_description(endpoint_url: str, store: Store, settings: ServerSetting
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
     graph.add((default, DCTERMS.description, Literal("the union of all named graphs")))
-    for iri in store.named_graphs():
+    for iri in named_graphs:
         named = BNode()
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))
@@ -56,21 +56,23 @@ def service_description(endpoint_url: str, store: Store, settings: ServerSetting
     return graph
 
 
-def _rows(store: Store, sparql: str) -> list[dict]:  # type: ignore[type-arg]
-    result = store.query(sparql)
-    assert isinstance(result, SelectResult)
-    return result.rows
+#: The queries behind the VoID description (run by the endpoint's workers, under its timeout).
+VOID_QUERIES = {
+    "graphs": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+    "classes": "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c",
+    "properties": "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p",
+}
 
 
-def void_description(store: Store) -> Graph:
-    """VoID: triples, one subset per named graph, class and property partitions."""
+def void_description(rows: dict[str, list[dict[str, Node]]]) -> Graph:
+    """VoID: triples, one subset per named graph, class and property partitions (from VOID_QUERIES' rows)."""
     graph = Graph()
     graph.bind("void", VOID)
     graph.bind("sd", SD)
     graph.add((DATASET, RDF.type, VOID.Dataset))
     graph.add((DATASET, DCTERMS.title, Literal("Open Deep Learning Model knowledge graph")))
     total = 0
-    for row in _rows(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"):
+    for row in rows["graphs"]:
         subset = URIRef(f"{row['g']}#void")
         graph.add((DATASET, VOID.subset, subset))
         graph.add((subset, RDF.type, VOID.Dataset))
@@ -78,12 +80,12 @@ def void_description(store: Store) -> Graph:
         graph.add((subset, VOID.triples, Literal(int(row["n"]), datatype=XSD.integer)))
         total += int(row["n"])
     graph.add((DATASET, VOID.triples, Literal(total, datatype=XSD.integer)))
-    for row in _rows(store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c"):
+    for row in rows["classes"]:
         part = BNode()
         graph.add((DATASET, VOID.classPartition, part))
         graph.add((part, VOID["class"], row["c"]))
         graph.add((part, VOID.entities, Literal(int(row["n"]), datatype=XSD.integer)))
-    for row in _rows(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"):
+    for row in rows["properties"]:
         part = BNode()
         graph.add((DATASET, VOID.propertyPartition, part))
         graph.add((part, VOID.property, row["p"]))

@@ -340,6 +340,8 @@ class WorkerPool:
             await ready
         finally:
             loop.remove_reader(fd)
+        # uvloop leaves a watched descriptor non-blocking; recv must block until the whole answer is in
+        os.set_blocking(fd, True)
         return worker.conn.recv()
 
     def alive(self) -> int:

@@ -38,7 +38,7 @@ def derive_urls(query_url: str) -> tuple[str, str | None]:
     return query_url, None
 
 
-def _json_term(binding: dict[str, Any]) -> Node:
+def json_term(binding: dict[str, Any]) -> Node:
     kind, value = binding["type"], binding["value"]
     if kind == "uri":
         return URIRef(value)
@@ -101,7 +101,7 @@ class RemoteStore(Store):
             if "boolean" in doc:
                 return bool(doc["boolean"])
             variables = list(doc["head"].get("vars", []))
-            rows = [{name: _json_term(value) for name, value in binding.items()}
+            rows = [{name: json_term(value) for name, value in binding.items()}
                     for binding in doc["results"]["bindings"]]
             return SelectResult(variables, rows)
         fmt = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
