@@ -117,8 +117,8 @@ def validate(data: Graph, layers: Sequence[str] = ("core",), *, engine: str = "a
         validator = fast_validator(shapes, None if own_shapes else tuple(layers))
         if inference != "none":
             data, ontology = expand(data, ontology, inference), None
-        store = store_from_graphs(data, ontology)
-        results = validator.run(store, data=data, ontology=ontology)
+        store, literals = store_from_graphs(data, ontology)
+        results = validator.run(store, data=data, ontology=ontology, inference="none", literals=literals)
     return ValidationReport.from_results(results, max_results=max_results, shape_labels=shape_labels(shapes),
                                          layers=tuple(layers) if not own_shapes else ("(own shapes)",),
                                          engine="pyshacl" if engine == "pyshacl" else "sparql")

@@ -55,7 +55,11 @@ def _message(graph: Graph, node: Node) -> str | None:
 def results_from_report_graph(graph: Graph) -> list[ValidationResult]:
     """Read every ``sh:ValidationResult`` of a W3C validation report graph."""
     results = []
-    for node in graph.subjects(RDF.type, SH.ValidationResult):
+    reports = list(graph.subjects(RDF.type, SH.ValidationReport))
+    # only the report's own results: nested ones (under sh:detail) are not top-level results
+    nodes = [n for report in reports for n in graph.objects(report, SH.result)] if reports else \
+        list(graph.subjects(RDF.type, SH.ValidationResult))
+    for node in nodes:
         path_node = graph.value(node, SH.resultPath)
         severity = graph.value(node, SH.resultSeverity)
         results.append(ValidationResult(

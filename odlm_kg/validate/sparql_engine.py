@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from itertools import count
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 from rdflib.term import Node
 
@@ -145,7 +145,9 @@ class Plan:
 @dataclass
 class SparqlConstraint:
     node: Node
-    query: str  # with {focus} placeholder for the focus pattern
+    query: str  # with {focus} placeholder for the focus pattern unless per_focus
+    prefixes: dict[str, str]
+    per_focus: bool
     projects: set[str]
     select_all: bool
     message: str | None
@@ -160,6 +162,12 @@ class Compiler:
         self.sg = pyshacl.shapes_graph.ShapesGraph(shapes)
         self.shapes = {s.node: s for s in self.sg.shapes}
         self.parameters = _all_constraint_parameters()
+        # parameters of SPARQL-based constraint components declared in the shapes graph
+        self.custom_parameters = {
+            path for component in set(shapes.subjects(SH.parameter, None))
+            for parameter in shapes.objects(component, SH.parameter)
+            for path in shapes.objects(parameter, SH.path)
+        }
         self.sparql: dict[Node, SparqlConstraint] = {}
 
     # targets -------------------------------------------------------------------------------------
@@ -198,6 +206,8 @@ class Compiler:
         if self.shapes[shape].is_property_shape:
             return False
         for predicate, obj in self.graph.predicate_objects(shape):
+            if predicate in self.custom_parameters:
+                return False
             if predicate not in self.parameters or predicate in (SH.deactivated, SH.severity, SH.message):
                 continue
             if predicate in VALUE_LOCAL:
@@ -221,6 +231,8 @@ class Compiler:
         evaluation = ShapeEvaluation(shape=shape, focus=focus, path=path, severity=py.severity,
                                      message=str(messages[0]) if messages else None)
         for predicate, obj in self.graph.predicate_objects(shape):
+            if predicate in self.custom_parameters:
+                raise NotCompilable(f"custom constraint component parameter {predicate}")
             if predicate not in self.parameters or predicate in NON_CONSTRAINT:
                 continue
             if predicate in QUERIED:
@@ -252,18 +264,30 @@ class Compiler:
         if len(selects) != 1 or list(g.objects(node, SH.ask)):
             raise NotCompilable("sh:sparql without exactly one sh:select")
         text = str(selects[0])
-        prefixes = []
-        for prefixes_node in g.objects(node, SH.prefixes):
+        prefixes: dict[str, str] = {}
+        todo = list(g.objects(node, SH.prefixes))
+        visited: set[Node] = set()
+        while todo:
+            prefixes_node = todo.pop()
+            if prefixes_node in visited:
+                continue
+            visited.add(prefixes_node)
+            todo.extend(g.objects(prefixes_node, OWL.imports))
             for declaration in g.objects(prefixes_node, SH.declare):
                 prefix = g.value(declaration, SH.prefix)
                 namespace = g.value(declaration, SH.namespace)
                 if prefix is not None and namespace is not None:
-                    prefixes.append(f"PREFIX {prefix}: <{namespace}>")
+                    prefixes[str(prefix)] = str(namespace)
         body = text
         upper = body.upper()
-        if (len(re.findall(r"\bSELECT\b", upper)) != 1 or re.search(r"\b(MINUS|VALUES|SERVICE)\b", upper)
-                or re.search(r"[$?](shapesGraph|currentShape)\b", body)):
+        if re.search(r"[$?](shapesGraph|currentShape)\b", body):
             raise NotCompilable("SPARQL constraint needs pre-binding beyond $this")
+        # Joining the focus pattern into the outer group equals pre-binding only when $this is not
+        # used in nested groups other than EXISTS; otherwise the query runs once per focus node
+        # with $this substituted (SPARQL SEP-0007, which is SHACL's pre-binding).
+        per_focus = bool(len(re.findall(r"\bSELECT\b", upper)) != 1
+                         or re.search(r"\b(MINUS|VALUES|SERVICE|UNION|BIND|GRAPH|OPTIONAL)\b", upper)
+                         or re.search(r"(?<!EXISTS)\s*\{[^{}]*\{", re.sub(r"EXISTS\s*\{", "EXISTS(", upper)))
         if "$PATH" in body:
             if path is None:
                 raise NotCompilable("$PATH in a node shape")
@@ -280,11 +304,14 @@ class Compiler:
         if not select_all and "this" not in projects:
             body = body[:match.start(1)] + " ?this " + body[match.start(1):]
             brace = body.find("{")
+        if per_focus:
+            raise NotCompilable("SPARQL constraint uses $this inside nested groups")
         query = body[:brace + 1] + " {focus} " + body[brace + 1:]
         messages = list(g.objects(node, SH.message))
         deactivated = g.value(node, SH.deactivated)
         self.sparql[node] = SparqlConstraint(
-            node=node, query="\n".join(prefixes) + "\n" + query, projects=projects, select_all=select_all,
+            node=node, query=query, prefixes=prefixes, per_focus=per_focus,
+            projects=projects, select_all=select_all,
             message=str(messages[0]) if messages else None,
             deactivated=bool(deactivated is not None and getattr(deactivated, "value", False) is True))
 
@@ -304,13 +331,11 @@ class Compiler:
             evaluation = self.evaluation(shape, shape_focus)
             out.append(evaluation)
             for child in self.graph.objects(shape, SH.property):
-                if evaluation.path is None:
-                    child_focus = shape_focus
-                else:
-                    outer = fresh("f")
-                    child_focus = ("{ SELECT DISTINCT {var} WHERE { " + shape_focus.replace("{var}", outer)
-                                   + f" {outer} {sparql_path(evaluation.path)} {{var}} . }} }}")
-                stack.append((child, child_focus, depth + 1))
+                if evaluation.path is not None:
+                    # pySHACL validates a nested property shape once per (parent focus, value) pair,
+                    # so a value reached from two parents is reported twice: leave that to pySHACL
+                    raise NotCompilable("sh:property inside a property shape")
+                stack.append((child, shape_focus, depth + 1))
         return out
 
     def closure(self, roots: Iterable[Node]) -> set[Node]:
@@ -361,16 +386,18 @@ class Compiler:
                     changed = True
         fallback_graph = None
         if fallback:
+            # the whole shapes graph (prefix declarations, custom components…) without the targets
+            # of the compiled roots, so pySHACL evaluates only the roots it is given
             fallback_graph = Graph()
-            for node in fallback_shapes:
-                for triple in self.graph.triples((node, None, None)):
-                    fallback_graph.add(triple)
-            # prefix declarations of SPARQL constraints live on other nodes
-            for prefixes_node in set(self.graph.objects(None, SH.prefixes)):
-                for triple in self.graph.triples((prefixes_node, SH.declare, None)):
-                    fallback_graph.add(triple)
-                    for inner in self.graph.triples((triple[2], None, None)):
-                        fallback_graph.add(inner)
+            compiled_roots = set(compiled)
+            target_predicates = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
+            for s, p, o in self.graph:
+                if s in compiled_roots and (p in target_predicates or p == RDF.type):
+                    continue
+                fallback_graph.add((s, p, o))
+            for root in compiled_roots:  # keep them recognisable as shapes, but without implicit targets
+                if isinstance(self.shapes[root].is_property_shape, bool) and not self.shapes[root].is_property_shape:
+                    fallback_graph.add((root, RDF.type, SH.NodeShape))
         evaluations = [e for tree in compiled.values() for e in tree]
         return Plan(evaluations=evaluations, fallback_roots=fallback, fallback_shapes=fallback_shapes,
                     fallback_graph=fallback_graph, sparql=self.sparql)
@@ -394,7 +421,9 @@ class FastValidator:
         return {"sparql": compiled_roots, "pyshacl": sorted(str(r) for r in self.plan.fallback_roots)}
 
     def run(self, store: ox.Store, data: Graph | None = None, ontology: Graph | None = None,
-            inference: str = "none") -> list[ValidationResult]:
+            inference: str = "none", literals: LiteralMap | None = None) -> list[ValidationResult]:
+        self.literals = literals or {}
+        self.data = data
         results: list[ValidationResult] = []
         for evaluation in self.plan.evaluations:
             results.extend(self._run_evaluation(store, evaluation))
@@ -411,13 +440,20 @@ class FastValidator:
 
     # each kind of constraint ---------------------------------------------------------------------
 
-    def _result(self, evaluation: ShapeEvaluation, component: URIRef, focus: object, value: object,
+    def _result(self, evaluation: ShapeEvaluation, component: URIRef, focus: object, stored_value: object,
                 message: str | None, source_constraint: Node | None = None,
-                path: ResultPath | None = None) -> ValidationResult:
+                path: ResultPath | None = None, value: Node | None = None) -> ValidationResult:
+        focus_node = self.original(focus)[0]
+        result_path = path if path is not None else evaluation.path
+        if value is None and stored_value is not None:
+            candidates = self.original(stored_value)
+            if len(candidates) > 1 and self.data is not None and isinstance(result_path, URIRef):
+                candidates = [c for c in candidates if (focus_node, result_path, c) in self.data] or candidates
+            value = candidates[0]
         return ValidationResult(
-            focus_node=to_rdflib(focus),
-            result_path=path if path is not None else evaluation.path,
-            value=to_rdflib(value) if value is not None else None,
+            focus_node=focus_node,
+            result_path=result_path,
+            value=value,
             message=message,
             severity=evaluation.severity,
             source_shape=evaluation.shape,
@@ -459,13 +495,22 @@ class FastValidator:
         if evaluation.value_local:
             yield from self._value_local(store, evaluation)
 
+    def original(self, term: object) -> list[Node]:
+        """The rdflib term(s) a stored Oxigraph term stands for (see :data:`LiteralMap`)."""
+        if isinstance(term, ox.Literal) and self.literals:
+            found = self.literals.get(str(term))
+            if found:
+                return found
+        return [to_rdflib(term)]
+
     def _value_local(self, store: ox.Store, evaluation: ShapeEvaluation) -> Iterator[ValidationResult]:
         focus = evaluation.focus_pattern("?this")
         query = f"SELECT DISTINCT ?value WHERE {{ {focus} {evaluation.value_pattern('?this', '?value')} }}"
         originals: dict[Node, object] = {}
         for row in store.query(query):
             term = row["value"]
-            originals[to_rdflib(term)] = term
+            for original in self.original(term):
+                originals[original] = term
         if not originals:
             return
         failing = check_value_local(self.compiler, evaluation, set(originals))
@@ -474,12 +519,16 @@ class FastValidator:
         by_value: dict[Node, list[tuple[URIRef, str | None]]] = {}
         for component, value, message in failing:
             by_value.setdefault(value, []).append((component, message))
-        named = [v for v in by_value if not isinstance(v, BNode)]
+        named = sorted({str(originals[v]) for v in by_value if not isinstance(v, BNode)})
         blank = {v for v in by_value if isinstance(v, BNode)}
         pairs: list[tuple[object, object]] = []
         for start in range(0, len(named), 2000):
             chunk = named[start:start + 2000]
-            values = " ".join(str(originals[v]) for v in chunk)
+            values = " ".join(chunk)
+            if evaluation.path is None:
+                query = f"SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {values} }} {focus} }}"
+                pairs.extend((row["this"], row["this"]) for row in store.query(query))
+                continue
             query = (f"SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value {{ {values} }} {focus} "
                      f"{evaluation.value_pattern('?this', '?value')} }}")
             pairs.extend((row["this"], row["value"]) for row in store.query(query))
@@ -488,22 +537,43 @@ class FastValidator:
                      f"FILTER(isBlank(?value)) }}")
             pairs.extend((row["this"], row["value"]) for row in store.query(query)
                          if to_rdflib(row["value"]) in blank)
-        for focus_node, value in pairs:
-            for component, message in by_value[to_rdflib(value)]:
-                yield self._result(evaluation, component, focus_node, value, evaluation.message or message)
+        for focus_node, stored in pairs:
+            candidates = [v for v in self.original(stored) if v in by_value]
+            if len(candidates) > 1 and self.data is not None and isinstance(evaluation.path, URIRef):
+                focus_term = self.original(focus_node)[0]
+                candidates = [c for c in candidates if (focus_term, evaluation.path, c) in self.data] or candidates
+            for value in candidates:
+                for component, message in by_value[value]:
+                    yield self._result(evaluation, component, focus_node, None, evaluation.message or message,
+                                       value=value)
+
+    def _sparql_rows(self, store: ox.Store, evaluation: ShapeEvaluation,
+                     constraint: SparqlConstraint) -> Iterator[tuple[object, ox.QuerySolution, list[str]]]:
+        if not constraint.per_focus:
+            query = constraint.query.replace("{focus}", evaluation.focus_pattern("?this"))
+            solutions = _sparql_solutions(store, query, constraint.prefixes)
+            names = [v.value for v in solutions.variables]
+            for row in solutions:
+                yield row["this"], row, names
+            return
+        focus_query = f"SELECT ?this WHERE {{ {evaluation.focus_pattern('?this')} }}"
+        this_var = ox.Variable("this")
+        for focus_row in store.query(focus_query):
+            this = focus_row["this"]
+            solutions = _sparql_solutions(store, constraint.query, constraint.prefixes, {this_var: this})
+            names = [v.value for v in solutions.variables]
+            for row in solutions:
+                yield this, row, names
 
     def _sparql(self, store: ox.Store, evaluation: ShapeEvaluation, node: Node) -> Iterator[ValidationResult]:
         constraint = self.plan.sparql[node]
         if constraint.deactivated:
             return
-        query = constraint.query.replace("{focus}", evaluation.focus_pattern("?this"))
         seen: set[tuple] = set()
         failed_focus: set[object] = set()
-        solutions = store.query(query)
-        names = [v.value for v in solutions.variables]
-        for row in solutions:
+        for this, row, names in self._sparql_rows(store, evaluation, constraint):
             bound = {name: row[name] for name in names if row[name] is not None}
-            this = bound.pop("this", None)
+            bound.pop("this", None)
             if "failure" in bound:
                 if this in failed_focus:
                     continue
@@ -527,6 +597,11 @@ class FastValidator:
                                {**bound, "this": this, "value": value, "path": path})
             yield self._result(evaluation, SH.SPARQLConstraintComponent, this, value, message, node,
                                path=to_rdflib(path) if isinstance(path, ox.NamedNode) else None)
+
+
+def _sparql_solutions(store: ox.Store, query: str, prefixes: dict[str, str],
+                      substitutions: dict | None = None) -> ox.QuerySolutions:
+    return store.query(query, prefixes=prefixes, substitutions=substitutions)  # type: ignore[return-value]
 
 
 def _message(template: str | None, bindings: dict[str, object]) -> str | None:
@@ -588,15 +663,44 @@ def check_value_local(compiler: Compiler, evaluation: ShapeEvaluation,
 # --- moving data between rdflib and Oxigraph -----------------------------------------------------
 
 
-def store_from_graphs(*graphs: Graph) -> ox.Store:
+#: Oxigraph stores typed literals by value: "4.0"^^xsd:decimal comes back as "4"^^xsd:decimal,
+#: "1"^^xsd:boolean as "true", "300"^^xsd:byte as an xsd:integer. Keyed by the stored form, the
+#: original literals, for every literal whose stored form differs.
+LiteralMap = dict[str, list[Literal]]
+
+_XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
+
+
+def canonical_literals(literals: Iterable[Literal]) -> LiteralMap:
+    """Which typed literals Oxigraph would store in another form, keyed by that form."""
+    literals = list(literals)
+    if not literals:
+        return {}
+    scratch = ox.Store()
+    predicate = ox.NamedNode("urn:odlm-kg:literal")
+    scratch.bulk_extend(ox.Quad(ox.NamedNode(f"urn:odlm-kg:literal:{i}"), predicate, to_oxigraph(lit))
+                        for i, lit in enumerate(literals))
+    out: LiteralMap = {}
+    for quad in scratch:
+        original = literals[int(quad.subject.value.rsplit(":", 1)[1])]
+        stored = quad.object
+        if str(stored) != str(to_oxigraph(original)):
+            out.setdefault(str(stored), []).append(original)
+    return out
+
+
+def store_from_graphs(*graphs: Graph | None) -> tuple[ox.Store, LiteralMap]:
     """An in-memory Oxigraph store holding the triples of ``graphs`` in its default graph."""
     store = ox.Store()
     cache: dict[Node, object] = {}
+    typed: set[Literal] = set()
 
     def convert(term: Node) -> object:
         found = cache.get(term)
         if found is None:
             found = to_oxigraph(term)
+            if isinstance(term, Literal) and term.datatype is not None and term.datatype != _XSD_STRING:
+                typed.add(term)
             if len(cache) < 2_000_000:
                 cache[term] = found
         return found
@@ -605,7 +709,7 @@ def store_from_graphs(*graphs: Graph) -> ox.Store:
         if graph is None or len(graph) == 0:
             continue
         store.bulk_extend(ox.Quad(convert(s), convert(p), convert(o)) for s, p, o in graph)  # type: ignore[arg-type]
-    return store
+    return store, canonical_literals(typed)
 
 
 def graph_from_store(store: ox.Store) -> Graph:
