@@ -169,6 +169,7 @@ class Compiler:
             for path in shapes.objects(parameter, SH.path)
         }
         self.sparql: dict[Node, SparqlConstraint] = {}
+        self.reasons: dict[Node, str] = {}
 
     # targets -------------------------------------------------------------------------------------
 
@@ -286,8 +287,8 @@ class Compiler:
         # used in nested groups other than EXISTS; otherwise the query runs once per focus node
         # with $this substituted (SPARQL SEP-0007, which is SHACL's pre-binding).
         per_focus = bool(len(re.findall(r"\bSELECT\b", upper)) != 1
-                         or re.search(r"\b(MINUS|VALUES|SERVICE|UNION|BIND|GRAPH|OPTIONAL)\b", upper)
-                         or re.search(r"(?<!EXISTS)\s*\{[^{}]*\{", re.sub(r"EXISTS\s*\{", "EXISTS(", upper)))
+                         or re.search(r"\b(MINUS|VALUES|SERVICE)\b", upper)
+                         or this_in_nested_expression(body))
         if "$PATH" in body:
             if path is None:
                 raise NotCompilable("$PATH in a node shape")
@@ -358,8 +359,9 @@ class Compiler:
                 continue
             try:
                 pattern = self.target_pattern(node)
-            except NotCompilable:
+            except NotCompilable as exc:
                 roots.append((node, None))
+                self.reasons[node] = str(exc)
                 continue
             if pattern is not None:
                 roots.append((node, pattern))
@@ -371,8 +373,9 @@ class Compiler:
                 continue
             try:
                 compiled[node] = self.tree(node, pattern)
-            except NotCompilable:
+            except NotCompilable as exc:
                 fallback.append(node)
+                self.reasons[node] = str(exc)
         # roots whose trees share shapes with a fallback tree go to pySHACL with it
         changed = True
         fallback_shapes = self.closure(fallback) if fallback else set()
@@ -381,6 +384,7 @@ class Compiler:
             for node in list(compiled):
                 if {e.shape for e in compiled[node]} & fallback_shapes or node in fallback_shapes:
                     fallback.append(node)
+                    self.reasons[node] = "shares shapes with a root that goes to pySHACL"
                     del compiled[node]
                     fallback_shapes = self.closure(fallback)
                     changed = True
@@ -415,10 +419,12 @@ class FastValidator:
         self.plan = self.compiler.plan()
 
     @property
-    def coverage(self) -> dict[str, list[str]]:
-        """Which root shapes run as SPARQL and which go to pySHACL (for the docs and ``--explain``)."""
-        compiled_roots = sorted({str(e.shape) for e in self.plan.evaluations})
-        return {"sparql": compiled_roots, "pyshacl": sorted(str(r) for r in self.plan.fallback_roots)}
+    def coverage(self) -> dict[str, object]:
+        """Which shapes run as SPARQL, and which root shapes go to pySHACL and why."""
+        return {
+            "sparql": sorted({str(e.shape) for e in self.plan.evaluations}),
+            "pyshacl": {str(r): self.compiler.reasons.get(r, "") for r in self.plan.fallback_roots},
+        }
 
     def run(self, store: ox.Store, data: Graph | None = None, ontology: Graph | None = None,
             inference: str = "none", literals: LiteralMap | None = None) -> list[ValidationResult]:
@@ -597,6 +603,51 @@ class FastValidator:
                                {**bound, "this": this, "value": value, "path": path})
             yield self._result(evaluation, SH.SPARQLConstraintComponent, this, value, message, node,
                                path=to_rdflib(path) if isinstance(path, ox.NamedNode) else None)
+
+
+def this_in_nested_expression(query: str) -> bool:
+    """Does a FILTER or BIND inside a nested group (not an EXISTS block) mention ``$this``?
+
+    Joining the focus pattern into the outer group binds ``$this`` there; a triple pattern in a
+    nested group then joins with it, but an expression evaluated inside the group would not see it.
+    """
+    depth = 0
+    text = query
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char in "\"'":  # skip string literals
+            end = text.find(char, i + 1)
+            i = len(text) if end < 0 else end + 1
+            continue
+        if char == "<":  # skip IRIs
+            end = text.find(">", i + 1)
+            if end > 0 and " " not in text[i:end]:
+                i = end + 1
+                continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth >= 2 and text[i:i + 6].upper() in ("FILTER", "BIND(") or (
+                depth >= 2 and text[i:i + 4].upper() == "BIND"):
+            open_at = text.find("(", i)
+            if open_at < 0:
+                return True
+            level, j = 0, open_at
+            while j < len(text):
+                if text[j] == "(":
+                    level += 1
+                elif text[j] == ")":
+                    level -= 1
+                    if level == 0:
+                        break
+                j += 1
+            if re.search(r"[?$]this\b", text[open_at:j]):
+                return True
+            i = j
+        i += 1
+    return False
 
 
 def _sparql_solutions(store: ox.Store, query: str, prefixes: dict[str, str],
