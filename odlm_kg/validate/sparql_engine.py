@@ -629,7 +629,7 @@ def this_in_nested_expression(query: str) -> bool:
             depth += 1
         elif char == "}":
             depth -= 1
-        elif depth >= 2 and text[i:i + 6].upper() in ("FILTER", "BIND(") or (
+        elif (depth >= 2 and text[i:i + 6].upper() in ("FILTER", "BIND(")) or (
                 depth >= 2 and text[i:i + 4].upper() == "BIND"):
             open_at = text.find("(", i)
             if open_at < 0:
