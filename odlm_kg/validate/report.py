@@ -224,6 +224,8 @@ class ValidationReport:
     layers: tuple[str, ...] = ()
     engine: str = ""
     notes: list[str] = field(default_factory=list)
+    focus_node_count: int | None = None
+    shape_count: int | None = None
 
     @classmethod
     def from_results(cls, results: Iterable[ValidationResult], *, max_results: int | None = None,
@@ -234,6 +236,8 @@ class ValidationReport:
         counts = Counter(r.severity_name for r in ordered)
         kept = ordered if max_results is None else ordered[:max_results]
         return cls(results=kept, total_results=len(ordered), severity_counts=counts,
+                   focus_node_count=len({r.focus_node for r in ordered}),
+                   shape_count=len({r.source_shape for r in ordered}),
                    shape_labels=dict(shape_labels or {}), layers=tuple(layers), engine=engine,
                    notes=list(notes))
 
@@ -272,8 +276,10 @@ class ValidationReport:
             "infos": self.severity_counts.get("Info", 0),
             "other_severities": sum(n for k, n in self.severity_counts.items()
                                     if k not in ("Violation", "Warning", "Info")),
-            "focus_nodes": len({r.focus_node for r in self.results}),
-            "shapes": len({r.source_shape for r in self.results}),
+            "focus_nodes": self.focus_node_count if self.focus_node_count is not None
+            else len({r.focus_node for r in self.results}),
+            "shapes": self.shape_count if self.shape_count is not None
+            else len({r.source_shape for r in self.results}),
             "shown": len(self.results),
             "truncated": self.truncated,
         }

@@ -1,0 +1,72 @@
+"""``odlm-kg validate FILE…``: check RDF files against the shape layers; never opens the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from odlm_kg.errors import InputError, UsageError
+from odlm_kg.validate import DEFAULT_PROFILE, ENGINES, INFERENCE, parse_profile
+from odlm_kg.validate.files import validate_files
+from odlm_kg.validate.shapes import layer_path
+
+REPORT_FORMATS = ("text", "json", "ttl")
+
+
+def validate_command(
+    files: Annotated[list[Path], typer.Argument(help="RDF files (any syntax, by extension; .gz allowed).",
+                                                show_default=False)],
+    profile: Annotated[list[str] | None, typer.Option(
+        "--profile", "-p",
+        help="Shape layers: core, survey, crawl, findings, recommended, or a shapes file; repeat the "
+             "option or give a comma list. Default: core,recommended.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Report as text, json or ttl.")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    inference: Annotated[str, typer.Option(help="none, rdfs or owlrl (over data plus ontology).")] = "none",
+    max_results: Annotated[int | None, typer.Option(
+        help="Show at most this many results (the summary still counts all).")] = None,
+    input_format: Annotated[str | None, typer.Option(
+        help="RDF syntax of the files when their names do not say it (turtle, nt, nquads, trig, xml, "
+             "json-ld, n3).")] = None,
+    engine: Annotated[str, typer.Option(help="auto (fast path), sparql (the same) or pyshacl.")] = "auto",
+    batch_size: Annotated[int | None, typer.Option(
+        help="Validate in batches of about this many triples, grouped by subject (automatic for files "
+             "over 512 MB).")] = None,
+) -> None:
+    """Validate RDF files against the ODLM shapes; exit 0 conforms, 1 violations, 2 unreadable input."""
+    if fmt not in REPORT_FORMATS:
+        raise UsageError(f"--format {fmt!r}: expected one of {', '.join(REPORT_FORMATS)}")
+    if inference not in INFERENCE:
+        raise UsageError(f"--inference {inference!r}: expected one of {', '.join(INFERENCE)}")
+    if engine not in ENGINES:
+        raise UsageError(f"--engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    if max_results is not None and max_results < 0:
+        raise UsageError("--max-results must be 0 or more")
+    if batch_size is not None and batch_size < 1:
+        raise UsageError("--batch-size must be 1 or more")
+    layers = parse_profile(profile) if profile else DEFAULT_PROFILE
+    for layer in layers:
+        layer_path(layer)  # unknown layers are a usage error before any file is read
+    report = validate_files(files, layers, input_format=input_format, engine=engine, inference=inference,
+                            max_results=max_results, batch_triples=batch_size)
+    if fmt == "json":
+        text = report.to_json_text()
+    elif fmt == "ttl":
+        text = report.to_turtle()
+    else:
+        text = report.to_text()
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write the report: {exc.strerror}") from exc
+    else:
+        typer.echo(text, nl=False)
+    if not report.conforms:
+        raise typer.Exit(code=1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate_command)
