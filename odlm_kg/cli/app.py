@@ -18,6 +18,7 @@ from odlm_kg.errors import OdlmError
 COMMAND_MODULES = [
     "odlm_kg.cli.build",
     "odlm_kg.cli.query",
+    "odlm_kg.cli.validate",
     "odlm_kg.cli.serve",
     "odlm_kg.cli.load",
     "odlm_kg.cli.docs",
