@@ -42,6 +42,7 @@ ARTIFACT_CLASSES: dict[str, tuple[URIRef, str]] = {
 }
 
 GITHUB_HOME = URIRef("https://github.com/")
+UNKNOWN_OPENNESS = vocab_iri("licence-openness", "Unknown")
 
 _DOI = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?\s*(10\.\d{4,9}/\S+)$", re.I)
 _ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$")
@@ -49,6 +50,8 @@ _ARXIV_OLD = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I)
 _ARXIV_URL = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?/?$", re.I)
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
 _REPO_HOSTS = {"github.com": "github", "gitlab.com": "gitlab", "bitbucket.org": "bitbucket"}
+#: Sharing-location concept of each code host whose repositories are mapped.
+CODE_HOST_LOCATIONS = {"github": "GitHub", "bitbucket": "Bitbucket"}
 _IRI_UNSAFE = re.compile(r"[\s<>\"{}|\\^`]")
 
 
@@ -266,21 +269,23 @@ def artifact_triples(iri: URIRef, kind: str, *, location: str, landing_page: Any
 
 
 def code_repository_triples(url: str, *, location_of_host: dict[str, str] | None = None) -> tuple[URIRef, list[Triple]] | None:
-    """A code repository known only by its URL (GitHub, GitLab, Bitbucket), or None for other URLs."""
+    """A code repository known only by its URL, or None for URLs of hosts without a sharing-location
+    concept (GitHub and Bitbucket have one; GitLab has none yet)."""
     found = repo_host_and_name(url)
     if found is None:
         return None
     host, name = found
     key = name.lower()
-    locations = location_of_host or {"github": "GitHub", "bitbucket": "Bitbucket"}
+    locations = location_of_host or CODE_HOST_LOCATIONS
+    if host not in locations:  # a crawled artifact needs a sharing location
+        return None
     iri = code_iri(host, key)
     homepage = {"github": "https://github.com/", "gitlab": "https://gitlab.com/",
                 "bitbucket": "https://bitbucket.org/"}[host]
     out = [(iri, RDF.type, ODLM.SourceCode), (iri, ODLM.artifactKind, vocab_iri("artifact-kind", "Code")),
            (iri, DCAT.landingPage, URIRef(homepage + quote(name))), (iri, ODLM.platformId, Literal(name)),
            (iri, RDFS.label, Literal(name))]
-    if host in locations:
-        out.append((iri, ODLM.sharedAt, vocab_iri("sharing-location", locations[host])))
+    out.append((iri, ODLM.sharedAt, vocab_iri("sharing-location", locations[host])))
     return iri, out
 
 
@@ -307,16 +312,23 @@ def licence_triples(artifact: URIRef, raw: str | None, vocabulary: str) -> list[
     """The artifact's licence normalised through the licence table (:func:`odlm_kg.licences.normalise`),
     the licence node typed with its openness class (so a batch validates on its own); for a licence the
     table does not know, the raw string is kept as label and ``odlm:licenceText`` (on the licence and on
-    the artifact) and the openness is Unknown."""
+    the artifact) and the openness is Unknown. The raw string stays on the artifact too whenever the
+    openness is Unknown (GitHub's ``NOASSERTION``, Zenodo's ``other-open``...)."""
     if raw is None or not raw.strip():
         return []
     text = raw.strip()
     found = normalise_licence(text, vocabulary)
+    hyphenated = re.sub(r"\s+", "-", text.lower())
+    if not found.known and hyphenated != text:  # "CC BY 4.0", "CreativeML OpenRAIL-M" written as ids
+        retried = normalise_licence(hyphenated, vocabulary)
+        if retried.known:
+            found = retried
     out: list[Triple] = [(artifact, ODLM.licence, found.iri), (found.iri, RDF.type, ODLM.Licence),
                          (found.iri, ODLM.opennessClass, found.openness)]
     if not found.known:
-        out += [(found.iri, RDFS.label, Literal(text)), (found.iri, ODLM.licenceText, Literal(text)),
-                (artifact, ODLM.licenceText, Literal(text))]
+        out += [(found.iri, RDFS.label, Literal(text)), (found.iri, ODLM.licenceText, Literal(text))]
+    if not found.known or found.openness == UNKNOWN_OPENNESS:
+        out.append((artifact, ODLM.licenceText, Literal(text)))
     return out
 
 

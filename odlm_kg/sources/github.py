@@ -2,8 +2,8 @@
 ``GET /search/repositories`` pages) as source code shared on GitHub.
 
 A repository becomes an ``odlm:SourceCode`` keyed by its lower-cased ``owner/name``, shared at GitHub,
-shared by the owner's account, under the licence GitHub detected (``license.spdx_id``; ``NOASSERTION``
-keeps the licence name as raw text), with stars and forks as observations dated by ``updated_at``
+shared by the owner's account, under the licence GitHub detected (``license.spdx_id``, through the
+licence table; ``NOASSERTION`` is a licence of unknown openness and the raw id is kept), with stars and forks as observations dated by ``updated_at``
 (the time the repository object last changed). A fork with its ``parent`` is derived from the parent.
 Old search items (2014) lack ``license`` and ``topics``; they map without a licence.
 """
@@ -99,11 +99,8 @@ def map_repository(data: Any) -> list[Triple]:
 
     licence = object_value(repo, "license")
     if licence is not None:
-        spdx_id = text_value(licence, "spdx_id")
-        if spdx_id and spdx_id.upper() != "NOASSERTION":
-            out += licence_triples(iri, spdx_id, "github")
-        else:
-            out += licence_triples(iri, text_value(licence, "name") or text_value(licence, "key"), "github")
+        raw = text_value(licence, "spdx_id") or text_value(licence, "key") or text_value(licence, "name")
+        out += licence_triples(iri, raw, "github")
 
     observed = datetime_literal(repo.get("updated_at")) or datetime_literal(repo.get("pushed_at"))
     stars = count_value(repo, "stargazers_count")

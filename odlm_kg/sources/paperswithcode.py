@@ -3,9 +3,10 @@
 mentioned_in_paper, mentioned_in_github, framework``) as code repositories described by papers.
 
 Each link gives a paper (keyed by its arXiv id without version; a paper without one is keyed by its
-Papers with Code slug) and a repository (GitHub ``owner/name`` lower-cased; GitLab and Bitbucket by host
-and path), with ``repository odlm:describedBy paper``. Whether the code is the authors' own
-(``is_official``) and the framework are not kept. A repository on another host is rejected.
+Papers with Code slug) and a repository (GitHub ``owner/name`` lower-cased; Bitbucket by host and path), with
+``repository odlm:describedBy paper``. Whether the code is the authors' own (``is_official``) and the
+framework are not kept. A repository on another host (GitLab included: the sharing-location scheme has
+no concept for it yet) is rejected.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def map_link(data: Any) -> list[Triple]:
     assert repo_url is not None
     repo = code_repository_triples(repo_url)
     if repo is None:
-        raise RecordError(f"expected a GitHub, GitLab or Bitbucket repository URL, got {repo_url!r}",
+        raise RecordError(f"expected a GitHub or Bitbucket repository URL, got {repo_url!r}",
                           field="repo_url")
     raw_arxiv = text_value(link, "paper_arxiv_id")
     arxiv_id = normalise_arxiv_id(raw_arxiv) if raw_arxiv else None

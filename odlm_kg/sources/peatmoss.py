@@ -174,8 +174,8 @@ def hf_dataset_triples(model: URIRef, dataset_id: str) -> list[Triple]:
 
 
 def _github_repo(value: str, field: str) -> tuple[URIRef, str, list[Triple]]:
-    url = value if "://" in value else ("https://" + value if value.lower().startswith("github.com/")
-                                        else f"https://github.com/{value}")
+    host_given = "." in value.split("/", 1)[0]  # "github.com/owner/name" rather than "owner/name"
+    url = value if "://" in value else f"https://{value}" if host_given else f"https://github.com/{value}"
     found = code_repository_triples(url)
     key = repo_host_and_key(url)
     if found is None or key is None or key[0] != "github":
