@@ -64,6 +64,9 @@ def test_knime_record_details(real_data: Path, memory_store: OxigraphStore) -> N
     assert graph.value(code, DCTERMS.title) == Literal("knime-sstea: v1.0.5")
     assert graph.value(code, DCTERMS.issued) == Literal("2016-07-21", datatype=XSD.date)
     assert (code, ODLM.sharedBy, instance_iri("agent", "zenodo/19641")) in graph
+    creator = instance_iri("agent", "orcid/0000-0002-5821-2060")  # by ORCID, never by name
+    assert (code, ODLM.sharedBy, creator) in graph and (creator, RDF.type, ODLM.Person) in graph
+    assert not [o for o in graph.objects() if isinstance(o, Literal) and "Verhoeven" in o]
     assert (None, ODLM.describedBy, None) not in graph  # "references" cites a paper, it does not describe
 
 

@@ -4,7 +4,8 @@ InvenioRDM compatibility layout) as artifacts shared at Zenodo.
 The resource type decides the kind: ``software`` is source code, ``dataset`` a dataset, ``model`` a
 pre-trained model, ``publication`` a paper; other types (images, posters, videos...) are rejected as
 outside the graph's scope. Artifacts are keyed by their DOI (lower-cased), carry the Zenodo licence id
-through the licence table, the owner accounts, the papers they supplement or are documented by
+through the licence table, the owner accounts and the creators who have an ORCID (as ORCID accounts,
+never by name), the papers they supplement or are documented by
 (DOI or arXiv related identifiers), the GitHub repository a software release archives (derived from it)
 or that a dataset or model supplements (its source code), and the download count (``stats``) dated by
 the record's ``updated`` time.
@@ -12,6 +13,7 @@ the record's ``updated`` time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,7 @@ KIND_OF_TYPE: dict[str, str] = {"software": "code", "dataset": "dataset", "model
                                 "publication": "paper"}
 #: Relations (lower-cased) by which a record points at the paper that documents it.
 DOCUMENTED_BY = {"issupplementto", "isdocumentedby", "isdescribedby"}
+ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
 
 
 def _hits(value: Any) -> list[Any] | None:
@@ -146,6 +149,12 @@ def map_record(data: Any) -> list[Triple]:
         owner_id = owner.get("id") if isinstance(owner, dict) else owner
         if isinstance(owner_id, int | str) and not isinstance(owner_id, bool) and str(owner_id):
             out += account_triples(iri, "zenodo", str(owner_id), ZENODO_HOME)[1]
+
+    for creator in list_value(metadata, "creators"):
+        orcid = creator.get("orcid") if isinstance(creator, dict) else None
+        if isinstance(orcid, str) and ORCID.fullmatch(orcid.strip().rsplit("/", 1)[-1]):
+            out += account_triples(iri, "orcid", orcid.strip().rsplit("/", 1)[-1], "https://orcid.org/",
+                                   agent_class=ODLM.Person)[1]
 
     out += _related_triples(iri, kind, doi, list_value(metadata, "related_identifiers"))
 
