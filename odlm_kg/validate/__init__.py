@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal
 from rdflib.graph import ConjunctiveGraph
 
 from odlm_kg.errors import UsageError
@@ -117,8 +117,14 @@ def validate(data: Graph, layers: Sequence[str] = ("core",), *, engine: str = "a
         validator = fast_validator(shapes, None if own_shapes else tuple(layers))
         if inference != "none":
             data, ontology = expand(data, ontology, inference), None
-        store, literals = store_from_graphs(data, ontology)
-        results = validator.run(store, data=data, ontology=ontology, inference="none", literals=literals)
+        if inference != "none" and any(isinstance(s, Literal) for s in data.subjects(unique=True)):
+            # inference typed literals (generalised RDF), which Oxigraph cannot hold: pySHACL decides
+            from odlm_kg.validate.pyshacl_engine import run_pyshacl
+
+            results = run_pyshacl(data, shapes, None, "none")
+        else:
+            store, literals = store_from_graphs(data, ontology)
+            results = validator.run(store, data=data, ontology=ontology, inference="none", literals=literals)
     return ValidationReport.from_results(results, max_results=max_results, shape_labels=shape_labels(shapes),
                                          layers=tuple(layers) if not own_shapes else ("(own shapes)",),
                                          engine="pyshacl" if engine == "pyshacl" else "sparql")

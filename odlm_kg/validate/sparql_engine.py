@@ -759,7 +759,9 @@ def store_from_graphs(*graphs: Graph | None) -> tuple[ox.Store, LiteralMap]:
     for graph in graphs:
         if graph is None or len(graph) == 0:
             continue
-        store.bulk_extend(ox.Quad(convert(s), convert(p), convert(o)) for s, p, o in graph)  # type: ignore[arg-type]
+        # generalised triples (a literal as subject, which RDFS inference writes) cannot be stored
+        store.bulk_extend(ox.Quad(convert(s), convert(p), convert(o))  # type: ignore[arg-type]
+                          for s, p, o in graph if not isinstance(s, Literal) and isinstance(p, URIRef))
     return store, canonical_literals(typed)
 
 

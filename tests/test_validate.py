@@ -1,0 +1,185 @@
+"""Shape layers, the two validation engines, reports and ``odlm-kg validate``.
+
+Layer examples are picked up from ``tests/data/shapes/<layer>/``: ``conforming.ttl`` (no results at
+all), ``violating.ttl`` and ``expected.json`` (every result of the violating file, in the report's
+short term syntax). A layer's owner only drops these three files there.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from odlm_kg.cli.app import main
+from odlm_kg.rdf_formats import read_graph
+from odlm_kg.validate import validate
+from odlm_kg.validate.report import ValidationReport, term_text
+from odlm_kg.validate.shapes import available_layers, cached_shapes_graph
+from odlm_kg.validate.sparql_engine import FastValidator
+
+TESTS = Path(__file__).resolve().parent
+PROJECT_ROOT = TESTS.parent
+SHAPES_DATA = TESTS / "data" / "shapes"
+LAYER_DIRS = sorted(p for p in SHAPES_DATA.iterdir() if (p / "expected.json").is_file())
+
+
+def _short(report: ValidationReport) -> Counter:
+    return Counter(
+        (term_text(r.focus_node), term_text(r.result_path) or None, term_text(r.value) or None,
+         term_text(r.constraint_component), r.severity_name, report.shape_label(r.source_shape))
+        for r in report.results
+    )
+
+
+def _expected(layer_dir: Path) -> tuple[list[str], bool, Counter]:
+    spec = json.loads((layer_dir / "expected.json").read_text(encoding="utf-8"))
+    results = Counter(
+        (r["focus_node"], r["result_path"], r["value"], r["constraint_component"], r["severity"],
+         r["source_shape"]) for r in spec["results"]
+    )
+    return spec.get("layers", [layer_dir.name]), spec.get("conforms", False), results
+
+
+@pytest.mark.parametrize("layer_dir", LAYER_DIRS, ids=lambda p: p.name)
+def test_layer_conforming_example(layer_dir: Path) -> None:
+    layers, _, _ = _expected(layer_dir)
+    report = validate(read_graph(layer_dir / "conforming.ttl"), layers)
+    assert report.results == [], report.to_text()
+    assert report.conforms and report.shacl_conforms
+
+
+@pytest.mark.parametrize("layer_dir", LAYER_DIRS, ids=lambda p: p.name)
+def test_layer_violating_example(layer_dir: Path) -> None:
+    layers, conforms, expected = _expected(layer_dir)
+    report = validate(read_graph(layer_dir / "violating.ttl"), layers)
+    assert _short(report) == expected
+    assert report.conforms is conforms
+
+
+@pytest.mark.parametrize("layer_dir", LAYER_DIRS, ids=lambda p: p.name)
+@pytest.mark.parametrize("example", ["conforming", "violating"])
+def test_layer_examples_engines_agree(layer_dir: Path, example: str) -> None:
+    layers, _, _ = _expected(layer_dir)
+    data = read_graph(layer_dir / f"{example}.ttl")
+    fast = validate(data, layers, engine="sparql")
+    reference = validate(data, layers, engine="pyshacl")
+    assert sorted(r.key() for r in fast.results) == sorted(r.key() for r in reference.results)
+
+
+def test_every_standard_layer_has_examples_once_it_exists() -> None:
+    with_examples = {p.name for p in LAYER_DIRS}
+    assert {"core", "recommended"} <= with_examples
+    assert {"core", "recommended"} <= set(available_layers())
+
+
+def test_shipped_ontology_conforms_to_core_and_recommended() -> None:
+    report = validate(Graph(), ["core", "recommended"])
+    assert report.results == [], report.to_text()
+
+
+def test_core_and_recommended_run_entirely_on_the_fast_path() -> None:
+    validator = FastValidator(cached_shapes_graph(["core", "recommended"]))
+    assert validator.coverage["pyshacl"] == {}
+
+
+def test_engines_agree_with_rdfs_inference() -> None:
+    data = read_graph(SHAPES_DATA / "core" / "violating.ttl")
+    fast = validate(data, ["core"], engine="sparql", inference="rdfs")
+    reference = validate(data, ["core"], engine="pyshacl", inference="rdfs")
+    assert sorted(r.key() for r in fast.results) == sorted(r.key() for r in reference.results)
+    assert fast.results
+
+
+def test_report_renderings() -> None:
+    report = validate(read_graph(SHAPES_DATA / "core" / "violating.ttl"), ["core"], max_results=5)
+    as_json = report.to_json()
+    assert json.loads(json.dumps(as_json)) == as_json
+    assert as_json["summary"]["results"] == 19 and as_json["summary"]["shown"] == 5
+    assert as_json["summary"]["truncated"] is True
+    graph = Graph().parse(data=report.to_turtle(), format="turtle")
+    from odlm_kg.validate.pyshacl_engine import results_from_report_graph
+
+    assert len(results_from_report_graph(graph)) == 5
+    text = report.to_text()
+    assert "does NOT conform" in text and "19 results" in text and "showing the first 5" in text
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["validate", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run([str(SHAPES_DATA / "core" / "conforming.ttl"), "-p", "core"], capsys)[0] == 0
+    code, out, _ = _run([str(SHAPES_DATA / "core" / "violating.ttl")], capsys)
+    assert code == 1 and "odlmsh:LicenceShape → odlm:opennessClass" in out
+    # warnings alone still conform
+    code, out, _ = _run([str(SHAPES_DATA / "recommended" / "violating.ttl"), "--profile", "core,recommended"],
+                        capsys)
+    assert code == 0 and "8 warnings" in out
+
+
+def test_cli_unparseable_turtle_names_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open string .\n')
+    code, out, err = _run([str(bad)], capsys)
+    assert code == 2 and out == ""
+    assert str(bad) in err and re.search(r"line 3", err), err
+
+
+def test_cli_missing_file_and_unknown_layer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run([str(tmp_path / "absent.ttl")], capsys)
+    assert code == 2 and "absent.ttl" in err
+    code, _, err = _run([str(SHAPES_DATA / "core" / "conforming.ttl"), "-p", "nosuchlayer"], capsys)
+    assert code == 2 and "nosuchlayer" in err
+
+
+def test_cli_formats_gzip_and_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = SHAPES_DATA / "core" / "violating.ttl"
+    zipped = tmp_path / "violating.ttl.gz"
+    zipped.write_bytes(gzip.compress(source.read_bytes()))
+    code, out, _ = _run([str(zipped), "-p", "core", "--format", "json"], capsys)
+    assert code == 1 and json.loads(out)["summary"]["violations"] == 19
+    report_file = tmp_path / "report.ttl"
+    code, out, _ = _run([str(source), "-p", "core", "--format", "ttl", "--output", str(report_file)], capsys)
+    assert code == 1 and out == ""
+    assert len(Graph().parse(report_file, format="turtle")) > 19
+    renamed = tmp_path / "data.txt"
+    shutil.copy(source, renamed)
+    assert _run([str(renamed), "-p", "core"], capsys)[0] == 2  # cannot tell the syntax
+    assert _run([str(renamed), "-p", "core", "--input-format", "turtle"], capsys)[0] == 1
+
+
+def test_cli_batches_report_what_whole_file_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    nquads = tmp_path / "violating.nq"
+    read_graph(SHAPES_DATA / "core" / "violating.ttl").serialize(nquads, format="nt")
+    whole = json.loads(_run([str(nquads), "-p", "core", "-f", "json"], capsys)[1])
+    batched = json.loads(_run([str(nquads), "-p", "core", "-f", "json", "--batch-size", "7"], capsys)[1])
+    assert batched["engine"].endswith("batches") and batched["notes"]
+    assert sorted(map(json.dumps, batched["results"])) == sorted(map(json.dumps, whole["results"]))
+
+
+# --- docs/validation.md examples run -----------------------------------------------------------------
+
+
+def test_docs_examples_run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(PROJECT_ROOT)
+    doc = (PROJECT_ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^odlm-kg (validate .*?)\s+# exit (\d)$", doc, flags=re.MULTILINE)
+    assert len(commands) >= 3
+    for command, exit_code in commands:
+        assert main(command.split()) == int(exit_code), command
+        capsys.readouterr()
+    for block in re.findall(r"```python\n(.*?)```", doc, flags=re.DOTALL):
+        exec(compile(block, "docs/validation.md", "exec"), {})
