@@ -9,8 +9,9 @@ A query file starts with ``#`` comment lines::
     # param: scheme iri https://w3id.org/odlm/vocab/motivation The concept scheme to list
 
 A ``param`` line is ``name type default description``; the type is one of ``iri``, ``string``,
-``integer``, ``decimal``, ``boolean``. The default is a value of that type, ``required`` (the caller
-must give it) or ``-`` (no default: the variable stays unbound, so the query ranges over all values).
+``integer``, ``decimal``, ``boolean``. The default is a value of that type (in double quotes when it
+has spaces), ``required`` (the caller must give it) or ``-`` (no default: the variable stays unbound, so
+the query ranges over all values).
 A parameter is the query variable of the same name; it is bound by a ``VALUES`` row inserted at the
 start of the WHERE group, built from the validated, typed value (never by pasting text into the
 query), so it is visible to the patterns and FILTERs of that group.
@@ -206,7 +207,8 @@ def _split_list(value: str) -> tuple[str, ...]:
 
 
 def _parse_parameter(where: str, value: str) -> QueryParameter:
-    parts = value.split(None, 3)
+    quoted = re.match(r'^(\S+)\s+(\S+)\s+"([^"]*)"\s*(.*)$', value)  # a default with spaces, in quotes
+    parts = list(quoted.groups()) if quoted else value.split(None, 3)
     if len(parts) < 3:
         raise InputError(f"{where}: '# param:' needs 'name type default [description]', got {value!r}")
     name, kind, default_text = parts[:3]
