@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "odlm_kg.cli.load",
     "odlm_kg.cli.docs",
     "odlm_kg.cli.report",
+    "odlm_kg.cli.link",
 ]
 
 

@@ -1,0 +1,86 @@
+"""What a link target is: a named graph, a default endpoint per lookup, and lookups that turn a batch of
+normalised identifiers into one SPARQL SELECT with a ``VALUES`` block, shaped after the target's own
+data model.
+
+A lookup's query returns two variables: ``?candidate`` (the target's record, an IRI) and ``?value``
+(the identifier as the target stores it). ``?value`` is normalised again on the way back, so the
+spellings sent (case, prefixes, ``.git``) never decide a match: only the canonical identifier does.
+
+>>> sparql_string('a "quoted" \\\\ value')
+'"a \\\\"quoted\\\\" \\\\\\\\ value"'
+>>> sparql_iri("https://github.com/a/b") , sparql_iri("https://x.org/a b") is None
+('<https://github.com/a/b>', True)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rdflib import URIRef
+from rdflib.namespace import OWL, SKOS
+
+from odlm_kg.namespaces import graph_iri
+
+#: Kinds of local items and the identifiers they are looked up by.
+ITEM_KINDS = ("paper", "code")
+IDENTIFIER_KINDS = ("doi", "arxiv", "repository")
+_IRI_BAD = re.compile(r"[\s<>\"{}|\\^`]")
+
+
+def sparql_string(text: str) -> str:
+    """A SPARQL string literal, escaped by construction."""
+    return '"' + (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                  .replace("\r", "\\r")) + '"'
+
+
+def sparql_iri(text: str) -> str | None:
+    """``<text>`` when ``text`` is safe inside an IRI reference, else None (the spelling is skipped)."""
+    return None if _IRI_BAD.search(text) or ":" not in text else f"<{text}>"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One kind of question to a target: items of ``item_kind`` by their ``identifier`` values.
+
+    ``spellings(identifier, as_written)`` gives the SPARQL terms to put in ``VALUES ?value``;
+    ``query(values)`` the whole SELECT; ``normalise(value)`` maps a returned ``?value`` back to the
+    canonical identifier; ``predicate`` is the link written for a match; ``endpoint_role`` names which of
+    the target's endpoints answers it.
+    """
+
+    name: str
+    item_kind: str
+    identifier: str
+    spellings: Callable[[str, str | None], list[str]]
+    query: Callable[[Sequence[str]], str]
+    normalise: Callable[[str], str | None]
+    predicate: URIRef = OWL.sameAs
+    endpoint_role: str = "default"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A scholarly graph to link to."""
+
+    name: str
+    graph_name: str
+    title: str
+    endpoints: dict[str, str]
+    lookups: tuple[Lookup, ...]
+    candidate_pattern: str = ""  # a regex the candidate IRIs of this target match (sanity check)
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def graph(self) -> URIRef:
+        return graph_iri(self.graph_name)
+
+    def endpoint_for(self, lookup: Lookup, override: str | None = None) -> str:
+        return override or self.endpoints[lookup.endpoint_role]
+
+
+CLOSE = SKOS.closeMatch
+EXACT = SKOS.exactMatch
+SAME = OWL.sameAs
