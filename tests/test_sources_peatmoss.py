@@ -179,3 +179,9 @@ def test_edge_cases(memory_store: OxigraphStore, tmp_path: Path) -> None:
     assert set(graph.objects(uses_bert, ODLM.licence)) >= {SPDX_LICENSE["BSD-3-Clause"], SPDX_LICENSE["Apache-2.0"]}
     unknown = instance_iri("code", "example/unknown-key")
     assert (unknown, ODLM.licenceText, Literal("some-scancode-key-nobody-knows")) in graph
+
+
+def test_unreadable_csv_stops_and_writes_nothing(memory_store: OxigraphStore) -> None:
+    with pytest.raises(InputError, match=r"not_utf8\.csv:2: not UTF-8"):
+        run_load(memory_store, get_source("peatmoss"), [FIXTURES / "not_utf8.csv"], progress=False, classify=False)
+    assert memory_store.is_empty()

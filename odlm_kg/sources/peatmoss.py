@@ -37,7 +37,7 @@ from rdflib import Literal, URIRef
 
 from odlm_kg.errors import InputError, located
 from odlm_kg.namespaces import ODLM, instance_iri
-from odlm_kg.sources.base import LoadOptions, Record, RecordError, input_files, iter_json_values
+from odlm_kg.sources.base import LoadOptions, Record, RecordError, input_files, iter_json_values, open_binary
 from odlm_kg.sources.crawl_terms import (
     CrawlSource,
     Triple,
@@ -49,7 +49,6 @@ from odlm_kg.sources.crawl_terms import (
     licence_triples,
     metric_triples,
     paper_from_reference,
-    read_text,
     repo_host_and_key,
     require_object,
     unique,
@@ -81,14 +80,27 @@ def read_peatmoss(path: Path) -> Iterator[Record]:
             yield from _json_records(file)
 
 
+def _decoded_lines(file: Path, raw: Iterator[bytes]) -> Iterator[str]:
+    for number, line in enumerate(raw, start=1):
+        try:
+            yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(located(file, f"not UTF-8: invalid byte at column {exc.start + 1}", line=number)) from exc
+
+
 def _mapping_records(file: Path) -> Iterator[Record]:
-    rows = csv.reader(read_text(file).splitlines())
-    number = 0
-    for row in rows:
-        if not row or row == MAPPING_HEADER:
-            continue
-        number += 1
-        yield Record(file, number, {"kind": "reuse", "row": row})
+    """Rows of the reuse mapping CSV, streamed; a header row is skipped."""
+    with open_binary(file) as raw:
+        reader = csv.reader(_decoded_lines(file, raw))
+        number = 0
+        try:
+            for row in reader:
+                if not row or row == MAPPING_HEADER:
+                    continue
+                number += 1
+                yield Record(file, number, {"kind": "reuse", "row": row})
+        except csv.Error as exc:
+            raise InputError(located(file, f"invalid CSV: {exc}", line=reader.line_num)) from exc
 
 
 def _json_records(file: Path) -> Iterator[Record]:
