@@ -47,8 +47,10 @@ class OfflineMiss(LinkError):
 def user_agent(contact: str | None = None) -> str:
     """A User-Agent naming the tool, its version, what it does and whom to contact.
 
-    >>> user_agent("mailto:me@example.org")
-    'odlm-kg/0.1.0 (linking papers and code to scholarly graphs; mailto:me@example.org) SPARQLWrapper'
+    >>> agent = user_agent("mailto:me@example.org")
+    >>> agent.startswith("odlm-kg/"), agent.endswith("(linking papers and code to scholarly graphs; "
+    ...                                                "mailto:me@example.org) SPARQLWrapper")
+    (True, True)
     """
     return (f"odlm-kg/{__version__} (linking papers and code to scholarly graphs; "
             f"{contact or os.environ.get('ODLM_KG_CONTACT') or DEFAULT_CONTACT}) SPARQLWrapper")
