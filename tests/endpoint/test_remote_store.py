@@ -106,3 +106,21 @@ def test_update_without_gsp(oxigraph_server) -> None:  # type: ignore[no-untyped
     assert store.count("https://w3id.org/odlm/graph/test-nogsp") == 7
     store.clear_graph("https://w3id.org/odlm/graph/test-nogsp")
     store.close()
+
+
+@pytest.mark.real_data
+def test_loader_over_remote_matches_embedded(oxigraph_server, real_data) -> None:  # type: ignore[no-untyped-def]
+    """A loader writes the same graph (minus the run's provenance timestamps) into both stores."""
+    from odlm_kg.sources import LoadOptions, get_source
+    from odlm_kg.sources.pipeline import run_load
+
+    path = real_data / "github-api-pygithub" / "repos_PyGithub_PyGithub.json"
+    remote = RemoteStore(oxigraph_server.query_url)
+    embedded = OxigraphStore()
+    reports = [run_load(store, get_source("github", LoadOptions()), [path], progress=False)
+               for store in (remote, embedded)]
+    assert reports[0].written == reports[1].written > 0
+    graph = get_source("github", LoadOptions()).graph
+    assert remote.count(graph) == embedded.count(graph) > 0
+    assert isomorphic(remote.export_graph(graph), embedded.export_graph(graph))
+    remote.close()
