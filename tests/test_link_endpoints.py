@@ -524,3 +524,32 @@ def test_endpoint_refuses_federated_services_unless_allowed(oxigraph_url: str, f
     assert deep["paper"]["value"] == PAPER + "10.1038/nature14539" and deep["published"]["value"].startswith("2015")
     (venue,) = rows["federated-dblp-ml-venues"]
     assert venue["venue"]["value"] == "NeurIPS" and venue["year"]["value"] == "2017"
+
+
+def test_wikidata_asks_both_graphs_for_papers_and_pools_candidates(fresh_proxy: Proxy, tmp_path: Path) -> None:
+    import dataclasses
+
+    main_graph = fresh_proxy.url + "?graph=main"
+    target = dataclasses.replace(get_target("wikidata"), endpoints={"scholarly": fresh_proxy.url, "main": main_graph})
+    store = local_store()
+    report = run_link(store, target, client(tmp_path))
+    # DOI and arXiv lookups in both graphs, repositories in the main graph only
+    assert report.requests == len(fresh_proxy.requests) == 5
+    assert sorted(report.endpoints) == sorted([fresh_proxy.url, main_graph])
+    # the same item found in both graphs is one candidate, not an ambiguity
+    assert links_in(store, target.graph) == EXPECTED["wikidata"]["links"]
+    assert (report.matched, report.ambiguous) == (5, 1)
+
+
+def test_retry_after_as_a_date_and_bad_arguments(tmp_path: Path) -> None:
+    import email.utils
+    from datetime import UTC, datetime, timedelta
+
+    from odlm_kg.errors import UsageError
+    from odlm_kg.link.client import retry_after_seconds
+
+    later = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 25 <= (retry_after_seconds(later) or 0) <= 30
+    assert retry_after_seconds("Mon, 01 Jan 2001 00:00:00 GMT") == 0.0
+    with pytest.raises(UsageError, match="batch-size"):
+        run_link(local_store(), get_target("dblp"), client(tmp_path), batch_size=0)

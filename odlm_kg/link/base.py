@@ -46,8 +46,8 @@ class Lookup:
 
     ``spellings(identifier, as_written)`` gives the SPARQL terms to put in ``VALUES ?value``;
     ``query(values)`` the whole SELECT; ``normalise(value)`` maps a returned ``?value`` back to the
-    canonical identifier; ``predicate`` is the link written for a match; ``endpoint_role`` names which of
-    the target's endpoints answers it.
+    canonical identifier; ``predicate`` is the link written for a match; ``endpoint_roles`` name which
+    of the target's endpoints are asked (all of them, candidates pooled).
     """
 
     name: str
@@ -57,7 +57,7 @@ class Lookup:
     query: Callable[[Sequence[str]], str]
     normalise: Callable[[str], str | None]
     predicate: URIRef = OWL.sameAs
-    endpoint_role: str = "default"
+    endpoint_roles: tuple[str, ...] = ("default",)
     description: str = ""
 
 
@@ -77,8 +77,11 @@ class Target:
     def graph(self) -> URIRef:
         return graph_iri(self.graph_name)
 
-    def endpoint_for(self, lookup: Lookup, override: str | None = None) -> str:
-        return override or self.endpoints[lookup.endpoint_role]
+    def endpoints_for(self, lookup: Lookup, override: str | None = None) -> list[str]:
+        """The endpoints a lookup asks: its roles' endpoints, or only ``override`` (a mirror)."""
+        if override:
+            return [override]
+        return list(dict.fromkeys(self.endpoints[role] for role in lookup.endpoint_roles))
 
 
 CLOSE = SKOS.closeMatch

@@ -171,7 +171,7 @@ def run_link(store: Store, target: Target, client: SparqlClient, *, endpoint: st
              if any((item.kind, identifier) in asked for identifier in item.identifiers)]
     if limit is not None:
         items = items[:limit]
-    endpoints = sorted({target.endpoint_for(lookup, endpoint) for lookup in target.lookups
+    endpoints = sorted({url for lookup in target.lookups for url in target.endpoints_for(lookup, endpoint)
                         if any(item.kind == lookup.item_kind for item in items)})
     report = LinkReport(target.name, target.graph, run, endpoints, looked_up=len(items))
     before = (client.stats.requests, client.stats.cached, client.stats.retries)
@@ -186,7 +186,10 @@ def run_link(store: Store, target: Target, client: SparqlClient, *, endpoint: st
         if not identifiers:
             continue
         predicate_of[lookup.item_kind] = lookup.predicate
-        found = ask(client, target, lookup, target.endpoint_for(lookup, endpoint), identifiers, batch_size)
+        found: dict[str, set[URIRef]] = {}
+        for url in target.endpoints_for(lookup, endpoint):
+            for key, records in ask(client, target, lookup, url, identifiers, batch_size).items():
+                found.setdefault(key, set()).update(records)
         for item in kind_items:
             for key in item.identifiers.get(lookup.identifier, {}):
                 for candidate in found.get(key, ()):

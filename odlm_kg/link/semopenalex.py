@@ -38,6 +38,6 @@ TARGET = Target(
     title="SemOpenAlex",
     endpoints={"default": ENDPOINT},
     candidate_pattern=r"^https://semopenalex\.org/work/W\d+$",
-    lookups=(Lookup("paper-by-doi", "paper", "doi", _doi_terms, _query, normalise_doi, SAME, "default",
+    lookups=(Lookup("paper-by-doi", "paper", "doi", _doi_terms, _query, normalise_doi, SAME, ("default",),
                     "works whose datacite:doi (or prism:doi) is the DOI URL"),),
 )

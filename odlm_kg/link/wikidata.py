@@ -6,8 +6,9 @@ id) are stored in UPPER CASE by convention; arXiv ids (P818) without version; P1
 datatype, so its values are IRIs, spelt as the editor typed them (case, ``.git``, trailing slash).
 
 Since the 2025 split of the query service, scholarly articles live in a separate graph: papers are
-looked up at ``query-scholarly.wikidata.org`` and repositories (software items) at
-``query.wikidata.org``. ``--endpoint`` sends every lookup to one endpoint (a mirror holding the full
+looked up at ``query-scholarly.wikidata.org`` and at ``query.wikidata.org`` (where items of other
+types stayed; candidates from both are pooled), repositories (software items) at
+``query.wikidata.org`` only. ``--endpoint`` sends every lookup to one endpoint (a mirror holding the full
 graph, such as a QLever or local Blazegraph copy).
 
 A paper and the Wikidata item of that paper are the same thing (``owl:sameAs``); a repository and the
@@ -30,6 +31,9 @@ from odlm_kg.link.identifiers import (
 
 MAIN_ENDPOINT = "https://query.wikidata.org/sparql"
 SCHOLARLY_ENDPOINT = "https://query-scholarly.wikidata.org/sparql"
+#: Papers are asked in both graphs: scholarly articles moved to the scholarly graph, but items typed
+#: otherwise (a preprint, a thesis, a conference paper without P31 scholarly article) stayed in main.
+PAPER_GRAPHS = ("scholarly", "main")
 PREFIXES = "PREFIX wdt: <http://www.wikidata.org/prop/direct/>\nPREFIX wd: <http://www.wikidata.org/entity/>\n"
 
 
@@ -60,11 +64,11 @@ TARGET = Target(
     candidate_pattern=r"^https?://www\.wikidata\.org/entity/Q\d+$",
     lookups=(
         Lookup("paper-by-doi", "paper", "doi", _doi_terms, lambda v: _select("P356", v), normalise_doi,
-               SAME, "scholarly", "papers whose DOI is the value of P356 (DOI)"),
+               SAME, PAPER_GRAPHS, "papers whose DOI is the value of P356 (DOI)"),
         Lookup("paper-by-arxiv", "paper", "arxiv", _arxiv_terms, lambda v: _select("P818", v),
-               normalise_arxiv_id, SAME, "scholarly", "papers whose arXiv id is the value of P818 (arXiv ID)"),
+               normalise_arxiv_id, SAME, PAPER_GRAPHS, "papers whose arXiv id is the value of P818 (arXiv ID)"),
         Lookup("code-by-repository", "code", "repository", _repo_terms, lambda v: _select("P1324", v),
-               normalise_repository_url, CLOSE, "main",
+               normalise_repository_url, CLOSE, ("main",),
                "repositories listed as P1324 (source code repository URL) of a software item"),
     ),
 )
