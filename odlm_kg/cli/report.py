@@ -55,5 +55,47 @@ def survey_command(
         out_console.print(f"wrote {path}")
 
 
+_OUT = Annotated[Path, typer.Option(help="Directory to write the report files to.")]
+_HTML = Annotated[bool, typer.Option(help="Write the HTML report.")]
+_MARKDOWN = Annotated[bool, typer.Option(help="Write the Markdown report.")]
+
+
+def _write(ctx: typer.Context, kinds: list[str], out: Path, html: bool, markdown: bool) -> None:
+    from odlm_kg.report.compare import compare_report
+    from odlm_kg.report.crawl import crawl_report
+    from odlm_kg.report.document import write_document
+
+    builders = {"crawl": crawl_report, "compare": compare_report}
+    formats = [fmt for fmt, wanted in (("html", html), ("md", markdown)) if wanted]
+    for kind in kinds:
+        report = builders[kind](state(ctx).store())
+        for warning in report.warnings:
+            out_console.print(f"[bold yellow]{warning}[/]")
+        for path in write_document(report, out, f"{kind}-report", formats):
+            out_console.print(f"wrote {path}")
+
+
+@report_app.command("crawl")
+def crawl_command(ctx: typer.Context, out: _OUT = Path("report"), html: _HTML = True, markdown: _MARKDOWN = True) -> None:
+    """Platforms and categories, licence openness by platform, open models, lineage fan-out, reuse patterns,
+    release strategies and open-sourcing coverage, from the crawl records (crawl-report.html/.md)."""
+    _write(ctx, ["crawl"], out, html, markdown)
+
+
+@report_app.command("compare")
+def compare_command(ctx: typer.Context, out: _OUT = Path("report"), html: _HTML = True,
+                    markdown: _MARKDOWN = True) -> None:
+    """RQ1 where (location by artifact-kind heat map) and who, RQ1.1 common and unique, RQ2 reasons published
+    beside computed, co-sharing survey beside crawl, findings by work (compare-report.html/.md)."""
+    _write(ctx, ["compare"], out, html, markdown)
+
+
+@report_app.command("all")
+def all_command(ctx: typer.Context, out: _OUT = Path("report"), html: _HTML = True, markdown: _MARKDOWN = True) -> None:
+    """The survey, crawl and compare reports, into one directory."""
+    survey_command(ctx, out=out, html=html, markdown=markdown)
+    _write(ctx, ["crawl", "compare"], out, html, markdown)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(report_app, name="report")

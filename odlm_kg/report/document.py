@@ -1,0 +1,162 @@
+"""A report as data, rendered to one self-contained HTML page or to Markdown.
+
+A :class:`Report` is a title, notes, and sections; a section holds paragraphs, tables (column names and
+rows of text) and charts (PNG bytes, embedded as ``data:`` URIs in both renderings, so a report is one
+file with no external references). A table with no rows is never rendered: its section says what is
+missing instead (``empty`` text), so a reader never meets an empty table.
+
+>>> report = Report("R", sections=[Section("S", tables=[Table(["a"], [["1"]])])])
+>>> "| a |" in render_markdown(report)
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[str]]
+    caption: str = ""
+    #: Shown instead of the table when it has no rows.
+    empty: str = "No rows in this graph."
+
+
+@dataclass
+class Chart:
+    png: bytes
+    alt: str
+
+
+@dataclass
+class Section:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    title: str
+    #: Warnings shown in a box at the top (for example that the survey is SYNTHETIC).
+    warnings: list[str] = field(default_factory=list)
+    intro: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+
+
+def figure_png(figure: Figure) -> bytes:
+    """A matplotlib figure as PNG bytes; the figure is closed."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def pyplot():  # type: ignore[no-untyped-def]
+    """matplotlib.pyplot on the Agg backend (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _data_uri(chart: Chart) -> str:
+    return "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
+
+
+_STYLE = ("body{font-family:sans-serif;max-width:64em;margin:2em auto;padding:0 1em}"
+          "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em}"
+          "caption{text-align:left;font-style:italic}img{max-width:100%}"
+          ".warning{background:#fff3cd;border:2px solid #b58100;padding:1em;font-weight:bold}")
+
+
+def render_html(report: Report) -> str:
+    escape = html.escape
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             f"<title>{escape(report.title)}</title><style>{_STYLE}</style></head><body>",
+             f"<h1>{escape(report.title)}</h1>"]
+    parts += [f'<p class="warning">{escape(text)}</p>' for text in report.warnings]
+    parts += [f"<p>{escape(text)}</p>" for text in report.intro]
+    for section in report.sections:
+        parts.append(f"<h2>{escape(section.title)}</h2>")
+        parts += [f"<p>{escape(text)}</p>" for text in section.paragraphs]
+        for table in section.tables:
+            if not table.rows:
+                parts.append(f"<p><em>{escape(table.empty)}</em></p>")
+                continue
+            parts.append("<table>")
+            if table.caption:
+                parts.append(f"<caption>{escape(table.caption)}</caption>")
+            parts.append("<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in table.columns) + "</tr></thead>")
+            parts.append("<tbody>")
+            parts += ["<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in table.rows]
+            parts.append("</tbody></table>")
+        parts += [f'<img alt="{escape(chart.alt)}" src="{_data_uri(chart)}">' for chart in section.charts]
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _markdown_table(table: Table) -> list[str]:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = []
+    if table.caption:
+        lines += [f"*{table.caption}*", ""]
+    lines.append("| " + " | ".join(cell(c) for c in table.columns) + " |")
+    lines.append("|" + " --- |" * len(table.columns))
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in table.rows]
+    return [*lines, ""]
+
+
+def render_markdown(report: Report) -> str:
+    lines = [f"# {report.title}", ""]
+    lines += [line for text in report.warnings for line in (f"> **{text}**", "")]
+    lines += [line for text in report.intro for line in (text, "")]
+    for section in report.sections:
+        lines += [f"## {section.title}", ""]
+        lines += [line for text in section.paragraphs for line in (text, "")]
+        for table in section.tables:
+            lines += _markdown_table(table) if table.rows else [f"_{table.empty}_", ""]
+        lines += [line for chart in section.charts for line in (f"![{chart.alt}]({_data_uri(chart)})", "")]
+    return "\n".join(lines)
+
+
+def write_document(report: Report, directory: Path, stem: str, formats: Sequence[str] = ("html", "md")) -> list[Path]:
+    """Write ``<stem>.html`` and/or ``<stem>.md`` into ``directory``."""
+    from odlm_kg.errors import UsageError
+
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        if fmt not in ("html", "md"):
+            raise UsageError(f"report format {fmt!r}: expected html or md")
+        path = directory / f"{stem}.{fmt}"
+        path.write_text(render_html(report) if fmt == "html" else render_markdown(report), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def tables_of(sections: Sequence[Section]) -> list[Table]:
+    return [table for section in sections for table in section.tables]
+
+
+__all__ = ["Chart", "Report", "Section", "Table", "figure_png", "pyplot", "render_html", "render_markdown",
+           "tables_of", "write_document"]
