@@ -93,8 +93,12 @@ def validate_files(paths: Sequence[Path], layers: Sequence[str], *, input_format
         _format(path, input_format)  # unknown syntax is an input error before any work
     total = sum(estimated_bytes(p) for p in paths)
     if batch_triples is None and total <= LARGE_FILE_BYTES:
-        return validate(read_files(paths, input_format), layers, engine=engine, inference=inference,
-                        max_results=max_results)
+        if engine == "pyshacl" or inference != "none":
+            return validate(read_files(paths, input_format), layers, engine=engine, inference=inference,
+                            max_results=max_results)
+        # the fast path reads the files with Oxigraph's parser, in one batch
+        return _validate_in_batches(paths, layers, 1, input_format=input_format, engine=engine,
+                                    inference=inference, max_results=max_results)
     batch_triples = batch_triples or DEFAULT_BATCH_TRIPLES
     buckets = max(1, -(-total // (BYTES_PER_TRIPLE * batch_triples)))
     return _validate_in_batches(paths, layers, buckets, input_format=input_format, engine=engine,
@@ -123,7 +127,11 @@ def _validate_in_batches(paths: Sequence[Path], layers: Sequence[str], buckets: 
                          max_results: int | None) -> ValidationReport:
     from odlm_kg.validate import as_triples_graph, fast_validator, validate
     from odlm_kg.validate.shapes import cached_shapes_graph, ontology_graph, shape_labels
-    from odlm_kg.validate.sparql_engine import canonical_literals, graph_from_store, store_from_graphs
+    from odlm_kg.validate.sparql_engine import (
+        canonical_oxigraph_literals,
+        graph_from_store,
+        store_from_graphs,
+    )
 
     type_predicates = {str(RDF.type), str(RDFS.subClassOf)}
     results: list[ValidationResult] = []
@@ -162,9 +170,7 @@ def _validate_in_batches(paths: Sequence[Path], layers: Sequence[str], buckets: 
                 typed = [q.object for q in quads if isinstance(q.object, ox.Literal)
                          and q.object.datatype.value != "http://www.w3.org/2001/XMLSchema#string"
                          and not q.object.language]
-                from odlm_kg.store.oxigraph import to_rdflib
-
-                literals.update(canonical_literals({to_rdflib(t) for t in typed}))
+                literals.update(canonical_oxigraph_literals(typed))
                 store.bulk_extend(quads)
                 # parse (which keeps blank-node labels), not Store.load (which renames them)
                 store.bulk_extend(ox.parse(type_text, format=ox.RdfFormat.N_TRIPLES))
@@ -173,9 +179,10 @@ def _validate_in_batches(paths: Sequence[Path], layers: Sequence[str], buckets: 
             results.extend(r for r in batch_results
                            if bucket_of(_nt(r.focus_node), buckets) == index)
             del batch_results
-    return ValidationReport.from_results(results, max_results=max_results, shape_labels=shape_labels(shapes),
-                                         layers=tuple(layers), engine=f"{engine} in {buckets} batches",
-                                         notes=[BATCHING_LIMITS])
+    return ValidationReport.from_results(
+        results, max_results=max_results, shape_labels=shape_labels(shapes), layers=tuple(layers),
+        engine=f"{engine} in {buckets} batches" if buckets > 1 else engine,
+        notes=[BATCHING_LIMITS] if buckets > 1 else [])
 
 
 def _nt(term: object) -> str:

@@ -740,6 +740,23 @@ def canonical_literals(literals: Iterable[Literal]) -> LiteralMap:
     return out
 
 
+def canonical_oxigraph_literals(literals: Iterable[ox.Literal]) -> LiteralMap:
+    """:func:`canonical_literals` for literals as Oxigraph's parser gives them (before storing)."""
+    distinct = list({str(lit): lit for lit in literals}.values())
+    if not distinct:
+        return {}
+    scratch = ox.Store()
+    predicate = ox.NamedNode("urn:odlm-kg:literal")
+    scratch.bulk_extend(ox.Quad(ox.NamedNode(f"urn:odlm-kg:literal:{i}"), predicate, lit)
+                        for i, lit in enumerate(distinct))
+    out: LiteralMap = {}
+    for quad in scratch:
+        original = distinct[int(quad.subject.value.rsplit(":", 1)[1])]
+        if str(quad.object) != str(original):
+            out.setdefault(str(quad.object), []).append(to_rdflib(original))  # type: ignore[arg-type]
+    return out
+
+
 def store_from_graphs(*graphs: Graph | None) -> tuple[ox.Store, LiteralMap]:
     """An in-memory Oxigraph store holding the triples of ``graphs`` in its default graph."""
     store = ox.Store()
