@@ -233,12 +233,8 @@ class Endpoint:
             return _text(406, "none of the accepted media types is offered; SELECT/ASK: "
                          + ", ".join(m for m, _ in SELECT_OFFERS[:4]) + "; CONSTRUCT/DESCRIBE: "
                          + ", ".join(m for m, _ in GRAPH_OFFERS[:6]))
-        if "service" in sparql.lower():
-            for endpoint in service_endpoints(sparql):
-                if endpoint is None or endpoint not in self.settings.service_allow:
-                    shown = "a variable endpoint" if endpoint is None else f"<{endpoint}>"
-                    return _text(403, f"SERVICE {shown} refused: federated queries may reach only the "
-                                 "endpoints on this server's allow-list (--service-allow)")
+        if (refused := self.refuse_service(sparql)) is not None:
+            return refused
         key = self.cache_key(request, cache_key or sparql, default_graph, named_graphs)
         if key is not None and (hit := self.cache.get(key)) is not None:
             return _answer_response(hit, "hit")
@@ -251,6 +247,17 @@ class Endpoint:
         if key is not None and generation == self.generation:
             self.cache.put(key, answer)
         return _answer_response(answer, "miss" if key else None)
+
+    def refuse_service(self, sparql: str) -> Response | None:
+        """403 when a SERVICE clause names an endpoint off the allow-list (or a variable)."""
+        if "service" not in sparql.lower():
+            return None
+        for endpoint in service_endpoints(sparql):
+            if endpoint is None or endpoint not in self.settings.service_allow:
+                shown = "a variable endpoint" if endpoint is None else f"<{endpoint}>"
+                return _text(403, f"SERVICE {shown} refused: federated queries may reach only the "
+                             "endpoints on this server's allow-list (--service-allow)")
+        return None
 
     def cache_key(self, request: Request, basis: str, default_graph: list[str] | None = None,
                   named_graphs: list[str] | None = None) -> str | None:
@@ -275,6 +282,8 @@ class Endpoint:
         scheme, _, token = sent.partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), self.settings.token()):
             return _text(403, "SPARQL Update needs this server's update token as 'Authorization: Bearer TOKEN'")
+        if (refused := self.refuse_service(sparql)) is not None:
+            return refused
         if using or using_named:
             if has_dataset_clause(sparql):
                 return _text(400, "the update names its own dataset (USING or WITH) and the request gives "

@@ -223,6 +223,13 @@ def test_update_refused_when_read_only(read_only_client: TestClient) -> None:
     assert read_only_client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 
 
+def test_service_in_update_is_refused(live_endpoint) -> None:  # type: ignore[no-untyped-def]
+    update = "INSERT { GRAPH <urn:x> { ?s ?p ?o } } WHERE { SERVICE <http://10.0.0.1/sparql> { ?s ?p ?o } }"
+    r = httpx.post(live_endpoint.sparql, content=update.encode(),
+                   headers={"Content-Type": "application/sparql-update", **live_endpoint.auth})
+    assert r.status_code == 403 and "allow-list" in r.text
+
+
 def test_update_needs_the_token(live_endpoint) -> None:  # type: ignore[no-untyped-def]
     for headers in ({}, {"Authorization": "Bearer wrong"}):
         r = httpx.post(live_endpoint.sparql, content=b"DROP ALL",
