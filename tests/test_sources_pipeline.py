@@ -240,3 +240,27 @@ def test_cli_load_exit_codes_and_messages(tmp_path: Path, capsys: pytest.Capture
     err = capsys.readouterr().err
     assert "no source 'nosuch'" in err and all(name in err for name in SOURCES)
 
+
+
+def test_batch_validator_reports_what_validate_reports() -> None:
+    from rdflib import Graph
+    from rdflib.namespace import XSD
+
+    from odlm_kg.namespaces import vocab_iri
+    from odlm_kg.sources.huggingface import map_model
+    from odlm_kg.sources.pipeline import BatchValidator, to_ntriples, validate_batch
+
+    triples = set(map_model({"id": "org/ok", "tags": ["license:mit", "arxiv:1810.04805"], "downloads": 3,
+                             "lastModified": "2024-01-01T00:00:00Z"}))
+    broken = instance_iri("model", "org/broken")
+    observation = instance_iri("observation", "org/broken/downloads/x")
+    triples |= {(broken, RDF.type, ODLM.PretrainedModel), (broken, ODLM.artifactKind, vocab_iri("artifact-kind", "Model")),
+                (observation, RDF.type, ODLM.MetricObservation), (observation, ODLM.metricValue, Literal(-1)),
+                (observation, ODLM.observedAt, Literal("2024", datatype=XSD.gYear))}
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    general = {(v.focus, v.path) for v in validate_batch(graph, ("core", "crawl"))}
+    fast = {(v.focus, v.path) for v in BatchValidator(("core", "crawl")).violations(to_ntriples(triples), triples)}
+    assert fast == general
+    assert {focus for focus, _ in fast} == {broken, observation}

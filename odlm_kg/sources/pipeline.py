@@ -140,6 +140,56 @@ def validate_batch(graph: Graph, layers: Sequence[str]) -> list[Violation]:
     return [Violation(r.focus_node, _local_name(r.result_path), str(r.message)) for r in report.violations]
 
 
+class BatchValidator:
+    """Validates batches given as N-Triples text, without building an rdflib graph.
+
+    The batch and the ontology (with its vocabularies) are loaded by Oxigraph's own parser into a
+    scratch store, and the validation package's compiled shapes (the engine behind
+    ``validate(..., engine="sparql")``) run over it: the same shapes and the same engine as
+    :func:`validate_batch`, minus the cost of building rdflib graphs (a test checks both agree).
+    Falls back to :func:`validate_batch` when the validation package lacks that engine.
+    """
+
+    def __init__(self, layers: Sequence[str]) -> None:
+        self.layers = tuple(layers)
+        self.fast = False
+        if not self.layers:
+            return
+        try:
+            from odlm_kg.validate import fast_validator
+            from odlm_kg.validate.shapes import cached_shapes_graph, ontology_graph
+            from odlm_kg.validate.sparql_engine import canonical_literals
+        except ImportError:
+            return
+        self._validator = fast_validator(cached_shapes_graph(self.layers), self.layers)
+        if getattr(self._validator, "plan", None) is not None and self._validator.plan.fallback_roots:
+            return  # some shapes need pySHACL and an rdflib graph: take the general path
+        self._canonical_literals = canonical_literals
+        self._ontology_nt = to_ntriples(ontology_graph()).encode("utf-8")
+        self.fast = True
+
+    def violations(self, text: str, triples: Iterable[Triple]) -> list[Violation]:
+        if not self.layers:
+            return []
+        if not self.fast:
+            graph = Graph()
+            for triple in triples:
+                graph.add(triple)
+            return validate_batch(graph, self.layers)
+        import pyoxigraph as ox
+
+        from odlm_kg.namespaces import SH
+
+        store = ox.Store()
+        store.load(self._ontology_nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        store.load(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        typed = {o for _, _, o in triples if isinstance(o, Literal) and o.datatype is not None
+                 and str(o.datatype) != _XSD_STRING}
+        results = self._validator.run(store, data=None, ontology=None, literals=self._canonical_literals(typed))
+        return [Violation(r.focus_node, _local_name(r.result_path), str(r.message))
+                for r in results if r.severity == SH.Violation]
+
+
 def _local_name(path: object) -> str | None:
     if path is None:
         return None
@@ -233,15 +283,14 @@ class _Batch:
         self.triples.append(triples)
 
 
-def _write_batch(store: Store, source: Source, batch: _Batch, graph: URIRef, sink: _RejectSink,
-                 report: LoadReport) -> None:
-    keep = list(range(len(batch)))
-    if source.layers:
-        data = Graph()
-        for triples in batch.triples:
-            for triple in triples:
-                data.add(triple)
-        violations = validate_batch(data, source.layers)
+def _write_batch(store: Store, batch: _Batch, graph: URIRef, sink: _RejectSink, report: LoadReport,
+                 validator: BatchValidator) -> None:
+    unique: set[Triple] = set()
+    for triples in batch.triples:
+        unique.update(triples)
+    text = to_ntriples(unique)
+    if validator.layers:
+        violations = validator.violations(text, unique)
         if violations:
             owners: dict[Node, list[int]] = {}
             for index, triples in enumerate(batch.triples):
@@ -255,13 +304,15 @@ def _write_batch(store: Store, source: Source, batch: _Batch, graph: URIRef, sin
                 record = batch.records[index]
                 sink.add(Reject(str(record.file), record.position, violation.path,
                                 f"fails validation: {violation.message} (at {violation.focus})"))
-            keep = [i for i in keep if i not in bad]
-    unique: set[Triple] = set()
-    for index in keep:
-        unique.update(batch.triples[index])
+            unique = set()
+            for index, triples in enumerate(batch.triples):
+                if index not in bad:
+                    unique.update(triples)
+            text = to_ntriples(unique)
+            report.written -= len(bad)
     if unique:
-        store.load_text(to_ntriples(unique), "nt", graph)
-    report.written += len(keep)
+        store.load_text(text, "nt", graph)
+    report.written += len(batch)
     report.triples += len(unique)
 
 
@@ -344,6 +395,7 @@ def run_load(
         report.check_seconds = time.perf_counter() - started
         target = graph_iri(f"staging/{run_key}") if strict else source.graph
         sink = _RejectSink(Path(reject_file) if reject_file else None, strict, report)
+        validator = BatchValidator(source.layers)
         task = bar.add_task(f"loading {source.name}", total=total)
         try:
             batch = _Batch()
@@ -355,11 +407,11 @@ def run_load(
                 else:
                     batch.add(record, triples)  # type: ignore[arg-type]
                 if len(batch) >= batch_size:
-                    _write_batch(store, source, batch, target, sink, report)
+                    _write_batch(store, batch, target, sink, report, validator)
                     batch = _Batch()
                 bar.advance(task)
             if len(batch):
-                _write_batch(store, source, batch, target, sink, report)
+                _write_batch(store, batch, target, sink, report, validator)
             if strict:
                 store.update(f"ADD SILENT GRAPH <{target}> TO GRAPH <{source.graph}> ;\n"
                              f"DROP SILENT GRAPH <{target}>")
