@@ -415,3 +415,7 @@ def test_cli_python_and_http_agree(default_store: OxigraphStore, built_directory
     capsys.readouterr()
     assert main(["--store", str(built_directory), "query", "lineage-base-models", "--param", "minimum=x"]) == 2
     assert "'minimum'" in capsys.readouterr().err
+    query_file = QUERIES["findings-by-source-work"].path
+    assert query_file is not None
+    assert main(["--store", str(built_directory), "query", "--file", str(query_file), "--format", "tsv"]) == 0
+    assert capsys.readouterr().out.count("\n") == 1 + len(run(default_store, "findings-by-source-work")[1])
