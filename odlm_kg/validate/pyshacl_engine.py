@@ -21,15 +21,17 @@ def run_pyshacl(data: Graph, shapes: Graph, ontology: Graph | None, inference: s
     """
     import pyshacl
 
+    own_copy = False
     if ontology is not None and len(ontology):
         union = Graph()
         for graph in (data, ontology):
             for triple in graph:
                 union.add(triple)
-        data = union
+        data, own_copy = union, True
     _conforms, results_graph, _text = pyshacl.validate(
         data,
         shacl_graph=shapes,
+        inplace=own_copy,  # inference may then write into our copy instead of cloning it again
         inference=inference if inference != "none" else None,
         advanced=False,
         allow_warnings=True,

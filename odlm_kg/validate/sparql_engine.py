@@ -170,6 +170,7 @@ class Compiler:
         }
         self.sparql: dict[Node, SparqlConstraint] = {}
         self.reasons: dict[Node, str] = {}
+        self._fallback_graphs: dict[frozenset[Node], Graph] = {}
 
     # targets -------------------------------------------------------------------------------------
 
@@ -339,6 +340,24 @@ class Compiler:
                 stack.append((child, shape_focus, depth + 1))
         return out
 
+    def fallback_graph_for(self, quiet_roots: frozenset[Node]) -> Graph:
+        """The whole shapes graph (prefix declarations, custom components…) without the targets of
+        ``quiet_roots`` (compiled ones, or ones with no focus node), so pySHACL evaluates only the rest."""
+        found = self._fallback_graphs.get(quiet_roots)
+        if found is not None:
+            return found
+        graph = Graph()
+        target_predicates = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
+        for s, p, o in self.graph:
+            if s in quiet_roots and (p in target_predicates or p == RDF.type):
+                continue
+            graph.add((s, p, o))
+        for root in quiet_roots:  # keep them recognisable as shapes, but without implicit targets
+            if not self.shapes[root].is_property_shape:
+                graph.add((root, RDF.type, SH.NodeShape))
+        self._fallback_graphs[quiet_roots] = graph
+        return graph
+
     def closure(self, roots: Iterable[Node]) -> set[Node]:
         seen: set[Node] = set()
         todo = list(roots)
@@ -388,20 +407,14 @@ class Compiler:
                     del compiled[node]
                     fallback_shapes = self.closure(fallback)
                     changed = True
-        fallback_graph = None
-        if fallback:
-            # the whole shapes graph (prefix declarations, custom components…) without the targets
-            # of the compiled roots, so pySHACL evaluates only the roots it is given
-            fallback_graph = Graph()
-            compiled_roots = set(compiled)
-            target_predicates = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
-            for s, p, o in self.graph:
-                if s in compiled_roots and (p in target_predicates or p == RDF.type):
-                    continue
-                fallback_graph.add((s, p, o))
-            for root in compiled_roots:  # keep them recognisable as shapes, but without implicit targets
-                if isinstance(self.shapes[root].is_property_shape, bool) and not self.shapes[root].is_property_shape:
-                    fallback_graph.add((root, RDF.type, SH.NodeShape))
+        self.compiled_roots = set(compiled)
+        self.fallback_patterns: dict[Node, str | None] = {}
+        for node in fallback:
+            try:
+                self.fallback_patterns[node] = self.target_pattern(node)
+            except NotCompilable:
+                self.fallback_patterns[node] = None
+        fallback_graph = self.fallback_graph_for(frozenset(self.compiled_roots)) if fallback else None
         evaluations = [e for tree in compiled.values() for e in tree]
         return Plan(evaluations=evaluations, fallback_roots=fallback, fallback_shapes=fallback_shapes,
                     fallback_graph=fallback_graph, sparql=self.sparql)
@@ -433,16 +446,24 @@ class FastValidator:
         results: list[ValidationResult] = []
         for evaluation in self.plan.evaluations:
             results.extend(self._run_evaluation(store, evaluation))
-        if self.plan.fallback_roots:
+        active = [root for root in self.plan.fallback_roots if self._has_focus(store, root)]
+        if active:
+            quiet = frozenset(self.compiler.compiled_roots | (set(self.plan.fallback_roots) - set(active)))
             if data is None:
                 data = graph_from_store(store)
                 ontology = None
             from odlm_kg.validate.pyshacl_engine import run_pyshacl
 
-            assert self.plan.fallback_graph is not None
-            fallback = run_pyshacl(data, self.plan.fallback_graph, ontology, inference)
+            fallback = run_pyshacl(data, self.compiler.fallback_graph_for(quiet), ontology, inference)
             results.extend(r for r in fallback if r.source_shape in self.plan.fallback_shapes)
         return results
+
+    def _has_focus(self, store: ox.Store, root: Node) -> bool:
+        """Whether a root handed to pySHACL has any focus node (unknown targets count as yes)."""
+        pattern = self.compiler.fallback_patterns.get(root)
+        if pattern is None:
+            return True
+        return bool(store.query(f"ASK {{ {pattern.replace('{var}', '?this')} }}"))
 
     # each kind of constraint ---------------------------------------------------------------------
 
