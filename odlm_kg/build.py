@@ -27,6 +27,7 @@ BUILD_STEPS: list[tuple[str, str]] = [
     ("licences", "odlm_kg.licences:build_step"),
     ("findings", "odlm_kg.findings:build_step"),
     ("survey-demo", "odlm_kg.survey_demo:build_step"),
+    ("crawl-samples", "odlm_kg.crawl_samples:build_step"),
 ]
 
 

@@ -173,3 +173,21 @@ def test_a_dataset_record_is_refused_by_the_model_source(real_data: Path, memory
     report = load(memory_store, "huggingface-models", real_data / "hf-api-aibomgen")
     # model_info is a model; dataset_info is a dataset; config.json is no Hub record at all
     assert (report.read, report.written, report.rejected) == (3, 1, 2)
+
+
+def test_curated_crawl_sample_is_valid_and_mixed() -> None:
+    from rdflib.namespace import DCTERMS, RDF
+
+    from odlm_kg.crawl_samples import CRAWL_SAMPLES_GRAPH, CURATED_SAMPLE, build_step
+    from odlm_kg.validate import validate
+
+    graph = build_step()[CRAWL_SAMPLES_GRAPH]
+    report = validate(graph, ("core", "crawl"))
+    assert report.conforms, [str(r.message) for r in report.violations][:5]
+    curated = set(graph.subjects(DCTERMS.source, CURATED_SAMPLE))
+    assert 20 <= len(curated) <= 40
+    open_models = set(graph.subjects(RDF.type, ODLM.OpenDeepLearningModel))
+    assert model("google-bert/bert-base-uncased") in open_models
+    assert model("meta-llama/Llama-2-7b-chat-hf") not in open_models  # Llama 2 licence: use restrictions
+    assert model("facebook/nllb-200-distilled-600M") not in open_models  # non-commercial
+    assert (model("TheBloke/Llama-2-7B-Chat-GPTQ"), ODLM.derivedFrom, model("meta-llama/Llama-2-7b-chat-hf")) in graph
