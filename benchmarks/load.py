@@ -7,6 +7,7 @@ Modes, each run in its own subprocess so its peak RSS is its own:
 
 - ``pipeline``: the whole path of ``odlm-kg load huggingface-models`` (check pass, parse, map,
   validate each batch with SHACL, write each batch to an on-disk Oxigraph store, classify, provenance);
+- ``pipeline-bulk``: the same with ``--bulk`` (batches written by Oxigraph's bulk loader, no transaction);
 - ``ceiling``: the same triples (mapped beforehand, not timed) handed to pyoxigraph's ``bulk_load``
   as one N-Triples file: the fastest Oxigraph can take them in;
 - ``rdflib``: the same pipeline writing to rdflib's in-memory Dataset (the baseline a user would write).
@@ -76,6 +77,21 @@ def run_pipeline(input_path: Path, workdir: Path, batch_size: int) -> dict[str, 
             "check_seconds": report.check_seconds}
 
 
+def run_bulk(input_path: Path, workdir: Path, batch_size: int) -> dict[str, float]:
+    from odlm_kg.sources import get_source
+    from odlm_kg.sources.pipeline import run_load
+    from odlm_kg.store import OxigraphStore
+
+    store = OxigraphStore(workdir / "store")
+    started = time.perf_counter()
+    report = run_load(store, get_source("huggingface-models"), [input_path], batch_size=batch_size,
+                      progress=False, bulk=True)
+    store.flush()
+    seconds = time.perf_counter() - started
+    store.close()
+    return {"records": report.read, "rejected": report.rejected, "triples": report.triples, "seconds": seconds}
+
+
 def run_rdflib(input_path: Path, workdir: Path, batch_size: int) -> dict[str, float]:
     from odlm_kg.sources import get_source
     from odlm_kg.sources.pipeline import run_load
@@ -109,7 +125,7 @@ def run_ceiling(input_path: Path, workdir: Path, batch_size: int) -> dict[str, f
     return {"records": records, "rejected": 0, "triples": len(store), "seconds": seconds}
 
 
-MODES = {"pipeline": run_pipeline, "ceiling": run_ceiling, "rdflib": run_rdflib}
+MODES = {"pipeline": run_pipeline, "pipeline-bulk": run_bulk, "ceiling": run_ceiling, "rdflib": run_rdflib}
 
 
 class RdflibStore:
@@ -153,7 +169,7 @@ def measure(mode: str, input_path: Path, batch_size: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=10_000, help="number of synthetic model records")
-    parser.add_argument("--modes", default="pipeline,ceiling,rdflib")
+    parser.add_argument("--modes", default="pipeline,pipeline-bulk,ceiling,rdflib")
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--child")
     parser.add_argument("--input")

@@ -264,3 +264,16 @@ def test_batch_validator_reports_what_validate_reports() -> None:
     fast = {(v.focus, v.path) for v in BatchValidator(("core", "crawl")).violations(to_ntriples(triples), triples)}
     assert fast == general
     assert {focus for focus, _ in fast} == {broken, observation}
+
+
+def test_bulk_writes_the_same_graph(tmp_path: Path) -> None:
+    results = []
+    for bulk in (False, True):
+        store = OxigraphStore(tmp_path / f"store-{bulk}")
+        report = run_load(store, get_source("huggingface-models"), [HF / "edge_cases.jsonl"], bulk=bulk,
+                          progress=False, batch_size=4)
+        results.append((report.written, report.rejected, store.export_graph(HF_GRAPH)))
+        store.close()
+    (written, rejected, transactional), (bulk_written, bulk_rejected, bulk) = results
+    assert (written, rejected) == (bulk_written, bulk_rejected) == (6, 6)
+    assert len(transactional) == len(bulk) and set(transactional) == set(bulk)

@@ -27,6 +27,9 @@ def load_command(
     include_unfinished: Annotated[bool, typer.Option(help="Survey: keep unfinished responses.")] = False,
     batch_size: Annotated[int, typer.Option(help="Records per validated, written batch.")] = DEFAULT_BATCH_SIZE,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="Do not show the progress bar.")] = False,
+    bulk: Annotated[bool, typer.Option(
+        help="Embedded Oxigraph: write batches with the bulk loader (faster; a crash mid-batch can leave "
+             "part of a batch, which loading again completes).")] = False,
 ) -> None:
     """Load records of SOURCE format from FILE… into the store, validated, with provenance."""
     if batch_size < 1:
@@ -35,7 +38,7 @@ def load_command(
                           include_unfinished=include_unfinished)
     chosen = get_source(source, options)
     report = run_load(state(ctx).store(), chosen, files, strict=strict, reject_file=reject_file,
-                      batch_size=batch_size, progress=not no_progress)
+                      batch_size=batch_size, progress=not no_progress, bulk=bulk)
     out_console.print(
         f"{source}: read {report.read:,} records, wrote {report.written:,} ({report.triples:,} triples) "
         f"into <{report.graph}>, rejected {report.rejected:,} in {report.seconds:.1f} s "

@@ -38,6 +38,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from odlm_kg.licences import normalise
-from odlm_kg.namespaces import ODLM, graph_iri, instance_iri, vocab_iri
+from odlm_kg.namespaces import ODLM as ODLM_NAMESPACE
+from odlm_kg.namespaces import graph_iri, instance_iri, vocab_iri
 from odlm_kg.sources.base import (
     CARD_SUFFIXES,
     JSON_SUFFIXES,
@@ -73,6 +75,21 @@ from odlm_kg.sources.crawl_terms import (
     unique,
 )
 
+
+class _CachedTerms:
+    """An rdflib Namespace whose terms are made once (``Namespace.__getattr__`` builds a new URIRef on
+    every access, which shows in the mapping of a million records)."""
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = URIRef(self._namespace[name])
+        setattr(self, name, term)
+        return term
+
+
+ODLM: Any = _CachedTerms(ODLM_NAMESPACE)
 GRAPH = graph_iri("huggingface")
 HUB = "https://huggingface.co/"
 LAYERS = ("core", "crawl")
@@ -227,10 +244,17 @@ def _card_of(info: dict[str, Any]) -> dict[str, Any]:
 
 def hub_artifact(kind: str, repo_id: str) -> tuple[URIRef, list[Triple]]:
     """A model or dataset repository on the Hub, minimally described (enough to be a valid artifact)."""
+    iri, triples = _hub_artifact(kind, repo_id)
+    return iri, list(triples)
+
+
+@lru_cache(maxsize=1 << 16)
+def _hub_artifact(kind: str, repo_id: str) -> tuple[URIRef, tuple[Triple, ...]]:
+    # datasets and base models recur across records: map each once
     iri = instance_iri(kind, repo_id)
     page = f"{HUB}datasets/{repo_id}" if kind == "dataset" else f"{HUB}{repo_id}"
-    return iri, artifact_triples(iri, kind, location="HuggingFaceHub", landing_page=page,
-                                 platform_id=repo_id, title=repo_id)
+    return iri, tuple(artifact_triples(iri, kind, location="HuggingFaceHub", landing_page=page,
+                                       platform_id=repo_id, title=repo_id))
 
 
 def licence_node(artifact: URIRef, raw: str, vocabulary: str = "hf", *, name: str | None = None,
@@ -285,7 +309,7 @@ def _papers(iri: URIRef, tags: list[str], text: str = "") -> list[Triple]:
     for raw in dict.fromkeys(arxiv_ids):
         arxiv_id = normalise_arxiv_id(raw)
         if arxiv_id:
-            paper, triples = paper_triples(arxiv_id=arxiv_id)
+            paper, triples = _arxiv_paper(arxiv_id)
             out += [*triples, (iri, ODLM.describedBy, paper)]
     for raw in dict.fromkeys(dois):
         doi = normalise_doi(raw)
@@ -297,6 +321,12 @@ def _papers(iri: URIRef, tags: list[str], text: str = "") -> list[Triple]:
         paper, triples = paper_triples(doi=doi)
         out += [*triples, (iri, ODLM.describedBy, paper)]
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _arxiv_paper(arxiv_id: str) -> tuple[URIRef, tuple[Triple, ...]]:
+    paper, triples = paper_triples(arxiv_id=arxiv_id)
+    return paper, tuple(triples)
 
 
 def _source_code(iri: URIRef, text: str) -> list[Triple]:
@@ -316,8 +346,17 @@ def _owner(iri: URIRef, repo_id: str, author: Any) -> list[Triple]:
     name = author if isinstance(author, str) and author.strip() else (repo_id.split("/")[0] if "/" in repo_id else None)
     if not name:
         return []
-    agent, triples = account_triples(iri, "huggingface", name.strip(), HUB)
-    return [*triples, (agent, RDFS.label, Literal(name.strip()))]
+    agent, triples = _account(name.strip())
+    return [*triples, (iri, ODLM.sharedBy, agent)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _account(name: str) -> tuple[URIRef, tuple[Triple, ...]]:
+    agent, triples = account_triples(None, "huggingface", name, HUB)
+    return agent, (*triples, (agent, RDFS.label, Literal(name)))
+
+
+GATED_ACCESS = vocab_iri("release-strategy", "GatedAccess")
 
 
 def _gated(iri: URIRef, info: dict[str, Any], card: dict[str, Any]) -> list[Triple]:
@@ -325,7 +364,7 @@ def _gated(iri: URIRef, info: dict[str, Any], card: dict[str, Any]) -> list[Trip
     if gated is None:
         gated = any(k.startswith("extra_gated_") for k in card)
     if gated not in (False, None, "false", "False", ""):
-        return [(iri, ODLM.releaseStrategy, vocab_iri("release-strategy", "GatedAccess"))]
+        return [(iri, ODLM.releaseStrategy, GATED_ACCESS)]
     return []
 
 
