@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
@@ -83,12 +83,16 @@ def cell_text(term: Node | None) -> str:
 
 
 def result_table(result: QueryResult, query_name: str | None = None) -> tuple[list[str], list[list[str]]]:
-    """A SELECT result as column names and rows of text (ASK: one ``boolean`` cell). With the name of a
+    """A result as column names and rows of text (ASK: one ``boolean`` cell; a graph: subject, predicate,
+    object rows). With the name of a
     named query, the items of its :data:`LIST_COLUMNS` cells are sorted."""
     if isinstance(result, bool):
         return ["boolean"], [["true" if result else "false"]]
+    if isinstance(result, Graph):  # CONSTRUCT / DESCRIBE: one row per triple, sorted
+        return ["subject", "predicate", "object"], sorted([cell_text(s), cell_text(p), cell_text(o)]
+                                                          for s, p, o in result)
     if not isinstance(result, SelectResult):
-        raise InputError("the cookbook shows SELECT and ASK results only")
+        raise InputError(f"cannot show a result of type {type(result).__name__} as a table")
     lists = LIST_COLUMNS.get(query_name or "", frozenset())
 
     def cell(variable: str, term: Node | None) -> str:

@@ -223,6 +223,10 @@ def check_lineage(default: OxigraphStore, crawl: OxigraphStore | None) -> None:
     mistral = one(table, base="id:model/mistralai/Mistral-Small-24B-Base-2501")
     assert int(mistral["depth"]) >= 2 and int(mistral["descendants"]) > int(mistral["fanOut"])
     assert all(int(r[2]) >= 2 for r in run(crawl, "lineage-base-models", minimum=2)[1])
+    edges = run(crawl, "lineage-graph", base="https://w3id.org/odlm/id/model/EleutherAI/gpt-neox-20b")
+    derived = {s for s, p, o in edges[1] if p == "odlm:derivedFrom" and o == "id:model/EleutherAI/gpt-neox-20b"}
+    assert len(derived) == 8
+    assert ["id:model/EleutherAI/gpt-neox-20b", "rdfs:label", "EleutherAI/gpt-neox-20b"] in edges[1]
 
 
 def check_reuse(default: OxigraphStore, crawl: OxigraphStore | None) -> None:
@@ -308,6 +312,7 @@ FACTS: dict[str, Callable[[OxigraphStore, OxigraphStore | None], None]] = {
     "licences-by-platform": check_licences,
     "open-models-by-platform": check_open_models,
     "lineage-base-models": check_lineage,
+    "lineage-graph": check_lineage,
     "reuse-patterns": check_reuse,
     "release-strategies": check_release,
     "platform-categories": check_platforms,
@@ -332,10 +337,31 @@ def test_facts(default_store: OxigraphStore, crawl_store: OxigraphStore, check: 
     FACTS[check](default_store, crawl_store)
 
 
+def test_crawl_sample_of_the_default_graph(default_store: OxigraphStore) -> None:
+    """The build ships a curated crawl sample (graph crawl-samples); the crawl queries find it."""
+    hub = f"{V}sharing-location/HuggingFaceHub"
+    models = one(run(default_store, "open-models-by-platform"), platform=hub)
+    assert 0 < int(models["openModels"]) < int(models["models"])
+    shares = rows_where(run(default_store, "licences-by-platform"), platform=hub, kind=f"{V}artifact-kind/Model")
+    assert len(shares) >= 3 and abs(sum(float(r["percentage"]) for r in shares) - 100) < 0.5
+    lineage = run(default_store, "lineage-base-models")
+    assert lineage[1] and all(int(r[2]) <= int(r[3]) <= int(r[2]) * 50 for r in lineage[1])
+    coverage = one(run(default_store, "open-sourcing-coverage"), platform=hub, kind=f"{V}artifact-kind/Model")
+    assert int(coverage["withLicence"]) > 0 and int(coverage["withPaper"]) > 0
+    data = one(run(default_store, "cosharing-survey-vs-crawl"), kind=f"{V}artifact-kind/Data", platform=hub)
+    assert 0 < int(data["linkedModels"]) <= int(data["crawledModels"]) == int(models["models"])
+    gated = one(run(default_store, "release-strategies"), strategy=f"{V}release-strategy/GatedAccess", evidence="crawl")
+    assert int(gated["models"]) > 0
+    assert int(one(run(default_store, "reuse-patterns"), pattern=f"{V}reuse-pattern/FineTune")["derivations"]) > 0
+
+
 # -- the small graph: hand-worked answers, and Oxigraph = rdflib ---------------------------------------------
 
 def rdflib_table(graph: rdflib.Graph, text: str, name: str) -> Table:
     result = graph.query(text)
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        assert result.graph is not None
+        return result_table(result.graph, name)
     variables = [str(v) for v in result.vars or []]
     rows = [{str(v): row[v] for v in result.vars or [] if row[v] is not None} for row in result]
     return result_table(SelectResult(variables, rows), name)
@@ -373,6 +399,10 @@ def test_small_graph_answers(small_store: OxigraphStore) -> None:
     assert [(r[1], r[3], r[4]) for r in why[1]] == [
         (f"{V}barrier/InsufficientTime", "50", "66.7"), (f"{V}barrier/NoTrainedModel", "", "33.3"),
         (f"{V}motivation/IncreaseCitations", "40", "33.3"), (f"{V}motivation/CommunityFeedback", "", "33.3")]
+    lineage_graph = run(small_store, "lineage-graph", base="https://w3id.org/odlm/id/model/tuned-1")
+    assert [row for row in lineage_graph[1] if row[1] == "odlm:derivedFrom"] == [
+        ["id:model/tuned-3", "odlm:derivedFrom", "id:model/tuned-1"]]
+    assert ["id:derivation/tuned-3", "odlm:reusePattern", f"{V}reuse-pattern/FineTune"] in lineage_graph[1]
     coverage = one(run(small_store, "open-sourcing-coverage"), kind=f"{V}artifact-kind/Model")
     assert [coverage[k] for k in ("withLicence", "withPaper", "withDataset", "withCode")] == ["2", "1", "1", "1"]
 
@@ -400,6 +430,13 @@ def test_cli_python_and_http_agree(default_store: OxigraphStore, built_directory
             frame = odlm_kg.query(name, store=default_store)
             assert list(frame.columns) == expected[0] and len(frame) == len(expected[1])
             capsys.readouterr()
+            if QUERIES[name].form in ("CONSTRUCT", "DESCRIBE"):  # a graph: N-Triples, one line per triple
+                assert main(["--store", str(built_directory), "query", name, "--format", "nt"]) == 0
+                assert len(capsys.readouterr().out.strip().splitlines()) == len(expected[1])
+                response = client.get(f"/queries/{name}", params={"format": "nt"})
+                assert response.status_code == 200, response.text
+                assert len(response.text.strip().splitlines()) == len(expected[1])
+                continue
             assert main(["--store", str(built_directory), "query", name, "--format", "csv"]) == 0
             cli_rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
             assert cli_rows[0] == expected[0] and len(cli_rows) - 1 == len(expected[1])
