@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from odlm_kg.build import build
+from odlm_kg.build import BUILD_STEPS, build
 from odlm_kg.cli.app import main
 from odlm_kg.report.compare import SYNTHETIC_WARNING, compare_report
 from odlm_kg.report.crawl import crawl_report
@@ -92,7 +92,7 @@ def test_all_writes_self_contained_pages(crawled_store: OxigraphStore, tmp_path:
 
 def test_reports_on_a_graph_without_crawl_records_say_what_to_load() -> None:
     store = OxigraphStore()
-    build(store)
+    build(store, [step for step in BUILD_STEPS if step[0] != "crawl-samples"])
     try:
         crawl = crawl_report(store)
         compare = compare_report(store)
@@ -105,6 +105,17 @@ def test_reports_on_a_graph_without_crawl_records_say_what_to_load() -> None:
     assert markdown.count("![") == 3 and "](data:image/png;base64," in markdown
     heat_map = next(s for s in compare.sections if s.title.startswith("RQ1 where"))
     assert heat_map.charts and heat_map.tables[0].rows
+
+
+def test_default_build_gives_a_full_crawl_report(tmp_path: Path) -> None:
+    store = OxigraphStore()
+    build(store)
+    try:
+        report = crawl_report(store)
+    finally:
+        store.close()
+    assert all(table.rows for section in report.sections for table in section.tables)
+    assert sum(len(section.charts) for section in report.sections) == 2
 
 
 def test_report_kinds_are_listed(capsys: pytest.CaptureFixture[str]) -> None:
