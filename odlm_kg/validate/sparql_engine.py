@@ -37,7 +37,7 @@ from rdflib.term import Node
 
 from odlm_kg.namespaces import SH
 from odlm_kg.store.oxigraph import to_oxigraph, to_rdflib
-from odlm_kg.validate.report import ResultPath, ValidationResult, path_from_rdf
+from odlm_kg.validate.report import ResultPath, ValidationResult, path_from_rdf, term_text
 
 # Parameters that are not constraints (or are companions of one we handle).
 NON_CONSTRAINT = frozenset({
@@ -72,6 +72,42 @@ def _all_constraint_parameters() -> frozenset[URIRef]:
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS
 
     return frozenset(ALL_CONSTRAINT_PARAMETERS)
+
+
+FILTERED_COMPONENTS: dict[URIRef, URIRef] = {
+    SH.nodeKind: SH.NodeKindConstraintComponent,
+    SH.datatype: SH.DatatypeConstraintComponent,
+    SH.minLength: SH.MinLengthConstraintComponent,
+    SH.maxLength: SH.MaxLengthConstraintComponent,
+}
+_NODE_KIND_VIOLATION = {
+    SH.IRI: "!isIRI(?value)", SH.BlankNode: "!isBlank(?value)", SH.Literal: "!isLiteral(?value)",
+    SH.BlankNodeOrIRI: "isLiteral(?value)", SH.BlankNodeOrLiteral: "isIRI(?value)",
+    SH.IRIOrLiteral: "isBlank(?value)",
+}
+_XSD_STRING_IRI = "http://www.w3.org/2001/XMLSchema#string"
+_LANG_STRING_IRI = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def value_filter(predicate: URIRef, obj: Node) -> str | None:
+    """A SPARQL condition true for the values that fail a value-local constraint, where SPARQL decides
+    it exactly as pySHACL does (node kinds, string datatypes, lengths); None otherwise."""
+    if predicate == SH.nodeKind:
+        return _NODE_KIND_VIOLATION.get(obj)  # type: ignore[call-overload]
+    if predicate == SH.datatype:
+        if str(obj) == _XSD_STRING_IRI:
+            return f"!(isLiteral(?value) && datatype(?value) = <{_XSD_STRING_IRI}>)"
+        if str(obj) == _LANG_STRING_IRI:
+            return '!(isLiteral(?value) && lang(?value) != "")'
+        return None
+    if predicate in (SH.minLength, SH.maxLength):
+        if not isinstance(obj, Literal) or not isinstance(obj.value, int) or isinstance(obj.value, bool) \
+                or obj.value < 0:
+            return None
+        if predicate == SH.minLength:
+            return "false" if obj.value == 0 else f"isBlank(?value) || STRLEN(STR(?value)) < {obj.value}"
+        return f"isBlank(?value) || STRLEN(STR(?value)) > {obj.value}"
+    return None
 
 
 # --- SPARQL text helpers ------------------------------------------------------------------------
@@ -123,6 +159,7 @@ class ShapeEvaluation:
     message: str | None
     queried: list[tuple[URIRef, Node]] = field(default_factory=list)
     value_local: list[URIRef] = field(default_factory=list)
+    filtered: list[tuple[URIRef, Node]] = field(default_factory=list)
 
     def focus_pattern(self, var: str) -> str:
         return self.focus.replace("{var}", var)
@@ -245,6 +282,9 @@ class Compiler:
                 elif predicate == SH["class"] and isinstance(obj, BNode):
                     raise NotCompilable("blank-node sh:class")
                 evaluation.queried.append((predicate, obj))
+            elif predicate in VALUE_LOCAL and value_filter(predicate, obj) is not None and len(
+                    list(self.graph.objects(shape, predicate))) == 1:
+                evaluation.filtered.append((predicate, obj))
             elif predicate in VALUE_LOCAL:
                 if predicate not in evaluation.value_local:
                     evaluation.value_local.append(predicate)
@@ -497,7 +537,7 @@ class FastValidator:
             component = COMPONENTS[predicate]
             focus = evaluation.focus_pattern("?this")
             if predicate == SH["class"]:
-                query = (f"SELECT ?this ?value WHERE {{ {focus} {evaluation.value_pattern('?this', '?value')} "
+                query = (f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {evaluation.value_pattern('?this', '?value')} "
                          f"FILTER NOT EXISTS {{ ?value <{RDF.type}>/<{RDFS.subClassOf}>* {sparql_term(obj)} }} }}")
                 for row in store.query(query):
                     yield self._result(evaluation, component, row["this"], row["value"], message)
@@ -519,6 +559,15 @@ class FastValidator:
                 query = f"SELECT ?this WHERE {{ {focus} {check} }}"
                 for row in store.query(query):
                     yield self._result(evaluation, component, row["this"], None, message)
+        for predicate, obj in evaluation.filtered:
+            condition = value_filter(predicate, obj)
+            focus = evaluation.focus_pattern("?this")
+            query = (f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {evaluation.value_pattern('?this', '?value')} "
+                     f"FILTER({condition}) }}")
+            component = FILTERED_COMPONENTS[predicate]
+            message = evaluation.message or f"Value does not meet {term_text(predicate)} {term_text(obj)}"
+            for row in store.query(query):
+                yield self._result(evaluation, component, row["this"], row["value"], message)
         if evaluation.value_local:
             yield from self._value_local(store, evaluation)
 
@@ -781,18 +830,18 @@ def canonical_oxigraph_literals(literals: Iterable[ox.Literal]) -> LiteralMap:
 def store_from_graphs(*graphs: Graph | None) -> tuple[ox.Store, LiteralMap]:
     """An in-memory Oxigraph store holding the triples of ``graphs`` in its default graph."""
     store = ox.Store()
-    cache: dict[Node, object] = {}
     typed: set[Literal] = set()
+    named_node, blank_node = ox.NamedNode, ox.BlankNode
 
     def convert(term: Node) -> object:
-        found = cache.get(term)
-        if found is None:
-            found = to_oxigraph(term)
-            if isinstance(term, Literal) and term.datatype is not None and term.datatype != _XSD_STRING:
-                typed.add(term)
-            if len(cache) < 2_000_000:
-                cache[term] = found
-        return found
+        kind = type(term)
+        if kind is URIRef:
+            return named_node(term)
+        if kind is BNode:
+            return blank_node(term)
+        if isinstance(term, Literal) and term.datatype is not None and term.datatype != _XSD_STRING:
+            typed.add(term)
+        return to_oxigraph(term)
 
     for graph in graphs:
         if graph is None or len(graph) == 0:
