@@ -93,6 +93,7 @@ def fan_out_chart(lineage: QueryRows) -> Chart | None:
     axes.set_yticks(positions, names, fontsize=8)
     axes.invert_yaxis()
     axes.set_xlabel("models")
+    axes.xaxis.get_major_locator().set_params(integer=True)
     axes.set_title("Lineage fan-out of the most-reused base models", fontsize=10)
     axes.legend(fontsize=8, loc="lower right")
     return Chart(figure_png(figure), "Lineage fan-out: direct derivatives and descendants per base model")
