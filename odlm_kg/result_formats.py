@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from odlm_kg.errors import UsageError
+from odlm_kg.namespaces import PREFIXES
 from odlm_kg.store.base import QueryResult, SelectResult
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json")
@@ -69,6 +70,9 @@ def format_graph(graph: Graph, fmt: str) -> str:
     rdflib_names = {"ttl": "turtle", "nt": "nt", "json-ld": "json-ld", "xml": "xml"}
     if fmt not in rdflib_names:
         raise UsageError(f"format {fmt!r} does not suit a graph result; use one of {', '.join(GRAPH_FORMATS)}")
+    # Bind the project's prefixes so Turtle reads odlm:, skos:, … rather than ns1:, ns2:.
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
     return graph.serialize(format=rdflib_names[fmt])
 
 
