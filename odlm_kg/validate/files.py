@@ -96,9 +96,8 @@ def validate_files(paths: Sequence[Path], layers: Sequence[str], *, input_format
         if engine == "pyshacl" or inference != "none":
             return validate(read_files(paths, input_format), layers, engine=engine, inference=inference,
                             max_results=max_results)
-        # the fast path reads the files with Oxigraph's parser, in one batch
-        return _validate_in_batches(paths, layers, 1, input_format=input_format, engine=engine,
-                                    inference=inference, max_results=max_results)
+        # the fast path reads the files with Oxigraph's parser straight into its store
+        return _validate_in_one_store(paths, layers, input_format=input_format, max_results=max_results)
     batch_triples = batch_triples or DEFAULT_BATCH_TRIPLES
     buckets = max(1, -(-total // (BYTES_PER_TRIPLE * batch_triples)))
     return _validate_in_batches(paths, layers, buckets, input_format=input_format, engine=engine,
@@ -122,6 +121,45 @@ def bucket_of(term: object, buckets: int) -> int:
     return zlib.crc32(str(term).encode("utf-8")) % buckets
 
 
+def _renamed(term: object, prefix: str) -> object:
+    return ox.BlankNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term  # type: ignore[attr-defined]
+
+
+def _validate_in_one_store(paths: Sequence[Path], layers: Sequence[str], *, input_format: str | None,
+                           max_results: int | None) -> ValidationReport:
+    """Files that fit in memory: parsed by Oxigraph into one store with the ontology, then validated."""
+    from odlm_kg.validate import fast_validator
+    from odlm_kg.validate.shapes import cached_shapes_graph, ontology_graph, shape_labels
+    from odlm_kg.validate.sparql_engine import canonical_oxigraph_literals, store_from_graphs
+
+    shapes = cached_shapes_graph(layers)
+    validator = fast_validator(shapes, tuple(layers))
+    store, literals = store_from_graphs(ontology_graph())
+    typed: list[ox.Literal] = []
+    string_types = {"http://www.w3.org/2001/XMLSchema#string",
+                    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+
+    def triples(number: int, path: Path) -> Iterator[ox.Quad]:
+        prefix = f"f{number}x"  # blank-node labels are local to their file
+        for quad in _stream(path, _format(path, input_format)):
+            obj = quad.object
+            if isinstance(obj, ox.Literal) and obj.datatype.value not in string_types:
+                typed.append(obj)
+            if len(paths) > 1 or quad.graph_name != ox.DefaultGraph():
+                yield ox.Quad(_renamed(quad.subject, prefix), quad.predicate,  # type: ignore[arg-type]
+                              _renamed(obj, prefix))  # type: ignore[arg-type]
+            else:
+                yield quad
+
+    for number, path in enumerate(paths):
+        store.bulk_extend(triples(number, path))
+    literals.update(canonical_oxigraph_literals(typed))
+    # roots handed to pySHACL get an rdflib copy of the store only if they have focus nodes
+    results = validator.run(store, data=None, ontology=None, literals=literals)
+    return ValidationReport.from_results(results, max_results=max_results, shape_labels=shape_labels(shapes),
+                                         layers=tuple(layers), engine="sparql")
+
+
 def _validate_in_batches(paths: Sequence[Path], layers: Sequence[str], buckets: int, *,
                          input_format: str | None, engine: str, inference: str,
                          max_results: int | None) -> ValidationReport:
@@ -129,7 +167,6 @@ def _validate_in_batches(paths: Sequence[Path], layers: Sequence[str], buckets: 
     from odlm_kg.validate.shapes import cached_shapes_graph, ontology_graph, shape_labels
     from odlm_kg.validate.sparql_engine import (
         canonical_oxigraph_literals,
-        graph_from_store,
         store_from_graphs,
     )
 
@@ -174,8 +211,7 @@ def _validate_in_batches(paths: Sequence[Path], layers: Sequence[str], buckets: 
                 store.bulk_extend(quads)
                 # parse (which keeps blank-node labels), not Store.load (which renames them)
                 store.bulk_extend(ox.parse(type_text, format=ox.RdfFormat.N_TRIPLES))
-                data = graph_from_store(store) if validator.plan.fallback_roots else None
-                batch_results = validator.run(store, data=data, ontology=None, literals=literals)
+                batch_results = validator.run(store, data=None, ontology=None, literals=literals)
             results.extend(r for r in batch_results
                            if bucket_of(_nt(r.focus_node), buckets) == index)
             del batch_results
