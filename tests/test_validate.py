@@ -168,6 +168,9 @@ def test_cli_batches_report_what_whole_file_reports(tmp_path: Path, capsys: pyte
     batched = json.loads(_run([str(nquads), "-p", "core", "-f", "json", "--batch-size", "7"], capsys)[1])
     assert batched["engine"].endswith("batches") and batched["notes"]
     assert sorted(map(json.dumps, batched["results"])) == sorted(map(json.dumps, whole["results"]))
+    # the open model's licence (and its openness) is described in another batch
+    conforming = SHAPES_DATA / "core" / "conforming.ttl"
+    assert _run([str(conforming), "-p", "core", "--batch-size", "3"], capsys)[0] == 0
 
 
 # --- docs/validation.md examples run -----------------------------------------------------------------

@@ -3,8 +3,9 @@
 A file is *large* when its (uncompressed) size is over :data:`LARGE_FILE_BYTES`, or when a batch size
 is asked for. It is then read once by Oxigraph's streaming parser, its triples are spread over
 temporary N-Triples files by a hash of their subject (all of a subject's triples land in one batch),
-and every ``rdf:type`` and ``rdfs:subClassOf`` triple is kept aside and added to every batch, so
-``sh:class`` and ``sh:targetClass`` still see the types of nodes described in other batches. A result
+and every ``rdf:type``, ``rdfs:subClassOf`` and ``odlm:opennessClass`` triple is kept aside and added
+to every batch, so ``sh:class`` and ``sh:targetClass`` still see the types of nodes described in
+other batches, and the open-model rule still sees the openness of licences. A result
 is kept only from the batch that holds its focus node's own triples.
 
 What batching cannot see (the same list is printed in the report and in docs/validation.md):
@@ -37,6 +38,9 @@ from odlm_kg.rdf_formats import guess_format, normalise_format, read_graph
 from odlm_kg.store.oxigraph import OX_FORMATS
 from odlm_kg.validate.report import ValidationReport, ValidationResult
 
+#: Triples with these predicates go into every batch: types, the class hierarchy, and the openness
+#: of licences (which the core rule "a model classified open has an open licence" reads).
+SHARED_PREDICATES = frozenset({str(RDF.type), str(RDFS.subClassOf), "https://w3id.org/odlm#opennessClass"})
 #: Above this many (uncompressed) bytes a file is validated in batches.
 LARGE_FILE_BYTES = 512 * 1024 * 1024
 #: Triples per batch when batching; about 120 bytes per N-Triples line.
@@ -170,7 +174,7 @@ def _validate_in_batches(paths: Sequence[Path], layers: Sequence[str], buckets: 
         store_from_graphs,
     )
 
-    type_predicates = {str(RDF.type), str(RDFS.subClassOf)}
+    type_predicates = SHARED_PREDICATES
     results: list[ValidationResult] = []
     with tempfile.TemporaryDirectory(prefix="odlm-validate-") as tmp:
         files = [open(Path(tmp) / f"batch-{i}.nt", "w", encoding="utf-8") for i in range(buckets)]  # noqa: SIM115
