@@ -235,7 +235,7 @@ def main() -> None:
     print("| data | server | clients | req/s | p50 ms | p99 ms | errors |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
-        print(f"| {r['dataset']} | {r['server']} | {r['clients']} | {r['rps']:.1f} | {r['p50_ms']:.1f} | "
+        print(f"| {r['dataset']} | {r['server']} | {r['clients']} | {r['rps']:.2f} | {r['p50_ms']:.1f} | "
               f"{r['p99_ms']:.1f} | {r['errors']} |")
     if args.out:
         args.out.write_text(json.dumps(results, indent=2))
