@@ -196,6 +196,7 @@ class Endpoint:
         self.settings = settings
         self.cache = ResultCache(settings.cache_bytes)
         self.write_lock = threading.Lock()
+        self.update_lock = asyncio.Lock()
         self.runner: WorkerPool | RemoteRunner
         if isinstance(store, RemoteStore):
             self.runner = RemoteRunner(store, settings.timeout)
@@ -298,13 +299,17 @@ class Endpoint:
                 else:
                     self.store.update(sparql)
 
-        try:
-            await asyncio.get_running_loop().run_in_executor(None, run)
-        except SyntaxError as exc:
-            return _text(400, f"malformed update: {exc}")
-        except (OSError, RuntimeError, ValueError, OdlmError) as exc:
-            return _text(500, f"update failed: {exc}")
-        self.after_write()
+        # one update at a time, and the workers refreshed before the next starts: a memory store's
+        # workers are forked, and a fork must never copy a store in the middle of a write
+        async with self.update_lock:
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, run)
+            except SyntaxError as exc:
+                return _text(400, f"malformed update: {exc}")
+            except (OSError, RuntimeError, ValueError, OdlmError) as exc:
+                return _text(500, f"update failed: {exc}")
+            finally:
+                self.after_write()
         return Response(status_code=204)
 
     def base_url(self, request: Request) -> str:
