@@ -95,8 +95,11 @@ def shapes_graph(layers: Sequence[str] = ("core",)) -> Graph:
 @lru_cache(maxsize=1)
 def _ontology_graph() -> Graph:
     from odlm_kg.ontology import full_graph
+    from odlm_kg.validate.sparql_engine import remember_conversion
 
-    return full_graph()
+    graph = full_graph()
+    remember_conversion(graph)
+    return graph
 
 
 def ontology_graph() -> Graph:

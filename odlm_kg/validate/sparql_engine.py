@@ -843,13 +843,37 @@ def store_from_graphs(*graphs: Graph | None) -> tuple[ox.Store, LiteralMap]:
             typed.add(term)
         return to_oxigraph(term)
 
+    literal_map: LiteralMap = {}
     for graph in graphs:
         if graph is None or len(graph) == 0:
+            continue
+        cached = _CONVERTED.get(id(graph))
+        if cached is not None and cached[0] is graph and cached[1] == len(graph):
+            store.bulk_extend(cached[2])
+            for key, originals in cached[3].items():
+                literal_map.setdefault(key, []).extend(originals)
             continue
         # generalised triples (a literal as subject, which RDFS inference writes) cannot be stored
         store.bulk_extend(ox.Quad(convert(s), convert(p), convert(o))  # type: ignore[arg-type]
                           for s, p, o in graph if not isinstance(s, Literal) and isinstance(p, URIRef))
-    return store, canonical_literals(typed)
+    for key, originals in canonical_literals(typed).items():
+        literal_map.setdefault(key, []).extend(originals)
+    return store, literal_map
+
+
+#: Converted quads of graphs validated again and again (the ontology), by id: (graph, size, quads, map).
+_CONVERTED: dict[int, tuple[Graph, int, list[ox.Quad], LiteralMap]] = {}
+
+
+def remember_conversion(graph: Graph) -> None:
+    """Keep ``graph`` converted to Oxigraph terms, for graphs that are part of every validation."""
+    if id(graph) in _CONVERTED:
+        return
+    typed = {o for o in graph.objects() if isinstance(o, Literal) and o.datatype is not None
+             and o.datatype != _XSD_STRING}
+    quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+             for s, p, o in graph if not isinstance(s, Literal) and isinstance(p, URIRef)]
+    _CONVERTED[id(graph)] = (graph, len(graph), quads, canonical_literals(typed))
 
 
 def graph_from_store(store: ox.Store) -> Graph:
