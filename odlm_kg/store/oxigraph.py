@@ -18,6 +18,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from odlm_kg.errors import InputError, StoreError
+from odlm_kg.sparql_text import has_from_clause
 from odlm_kg.store.base import QueryResult, SelectResult, Store
 
 OX_FORMATS: dict[str, ox.RdfFormat] = {
@@ -95,7 +96,9 @@ class OxigraphStore(Store):
         """Run a query and return pyoxigraph's own result (for fast serialisation by the endpoint)."""
         kwargs: dict[str, object] = {}
         if default_graph is None:
-            kwargs["use_default_graph_as_union"] = True
+            # The union of all graphs is the default graph, unless the query names its own dataset.
+            if not has_from_clause(sparql):
+                kwargs["use_default_graph_as_union"] = True
         else:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph] or ox.DefaultGraph()
         if named_graphs is not None:
