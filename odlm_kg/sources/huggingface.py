@@ -248,7 +248,7 @@ def hub_artifact(kind: str, repo_id: str) -> tuple[URIRef, list[Triple]]:
     return iri, list(triples)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=4096)
 def _hub_artifact(kind: str, repo_id: str) -> tuple[URIRef, tuple[Triple, ...]]:
     # datasets and base models recur across records: map each once
     iri = instance_iri(kind, repo_id)
@@ -323,7 +323,7 @@ def _papers(iri: URIRef, tags: list[str], text: str = "") -> list[Triple]:
     return out
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=4096)
 def _arxiv_paper(arxiv_id: str) -> tuple[URIRef, tuple[Triple, ...]]:
     paper, triples = paper_triples(arxiv_id=arxiv_id)
     return paper, tuple(triples)
@@ -350,7 +350,7 @@ def _owner(iri: URIRef, repo_id: str, author: Any) -> list[Triple]:
     return [*triples, (iri, ODLM.sharedBy, agent)]
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=4096)
 def _account(name: str) -> tuple[URIRef, tuple[Triple, ...]]:
     agent, triples = account_triples(None, "huggingface", name, HUB)
     return agent, (*triples, (agent, RDFS.label, Literal(name)))
