@@ -832,11 +832,17 @@ def store_from_graphs(*graphs: Graph | None) -> tuple[ox.Store, LiteralMap]:
     store = ox.Store()
     typed: set[Literal] = set()
     named_node, blank_node = ox.NamedNode, ox.BlankNode
+    named: dict[str, ox.NamedNode] = {}  # keyed by the plain string: rdflib terms hash slowly
+    plain = str.__str__
 
     def convert(term: Node) -> object:
         kind = type(term)
         if kind is URIRef:
-            return named_node(term)
+            key = plain(term)
+            found = named.get(key)
+            if found is None:
+                found = named[key] = named_node(key)
+            return found
         if kind is BNode:
             return blank_node(term)
         if isinstance(term, Literal) and term.datatype is not None and term.datatype != _XSD_STRING:
