@@ -186,3 +186,20 @@ def test_docs_examples_run(capsys: pytest.CaptureFixture[str], monkeypatch: pyte
         capsys.readouterr()
     for block in re.findall(r"```python\n(.*?)```", doc, flags=re.DOTALL):
         exec(compile(block, "docs/validation.md", "exec"), {})
+
+
+def test_engines_agree_on_synthetic_crawl_data(tmp_path: Path) -> None:
+    """The benchmark's crawl-like data (with its deliberate errors), small: both engines, same results."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("validate_benchmark", PROJECT_ROOT / "benchmarks" / "validate.py")
+    assert spec is not None and spec.loader is not None
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    path = tmp_path / "crawl.nt"
+    benchmark.generate(4000, path, seed=3)
+    data = read_graph(path)
+    layers = ["core", "crawl", "recommended"]
+    fast = validate(data, layers, engine="sparql")
+    reference = validate(data, layers, engine="pyshacl")
+    assert fast.results and sorted(r.key() for r in fast.results) == sorted(r.key() for r in reference.results)
