@@ -56,12 +56,16 @@ def test_real_links(real_data: Path, memory_store: OxigraphStore) -> None:
 
 def test_edge_cases(memory_store: OxigraphStore, tmp_path: Path) -> None:
     report, graph = load_twice(memory_store, FIXTURES / "edge_cases.json", tmp_path)
-    assert (report.read, report.written, report.rejected) == (7, 2, 5)
+    assert (report.read, report.written, report.rejected) == (7, 3, 4)
     rejects = (tmp_path / "rejects.jsonl").read_text()
-    for expected in ("gitlab.com", "got '1234.5'", "sourceforge.net", '"field": "repo_url", "reason": "missing',
+    for expected in ("got '1234.5'", "sourceforge.net", '"field": "repo_url", "reason": "missing',
                      "neither an arXiv id"):
         assert expected in rejects
+    # a GitLab repository is kept, at the GitLab sharing location (regression: it was rejected)
+    assert "gitlab.com" not in rejects
+    gitlab = instance_iri("code", "gitlab/group/project")
+    assert (gitlab, ODLM.sharedAt, vocab_iri("sharing-location", "GitLab")) in graph
     # the same link twice (versioned id, differently cased URL with .git) is one paper, one repository
     bert = instance_iri("code", "google-research/bert")
     assert set(graph.objects(bert, ODLM.describedBy)) == {instance_iri("paper", "1810.04805")}
-    assert len(set(graph.subjects(RDF.type, ODLM.SourceCode))) == 1
+    assert len(set(graph.subjects(RDF.type, ODLM.SourceCode))) == 2

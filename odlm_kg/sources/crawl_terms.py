@@ -51,7 +51,7 @@ _ARXIV_URL = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(.
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
 _REPO_HOSTS = {"github.com": "github", "gitlab.com": "gitlab", "bitbucket.org": "bitbucket"}
 #: Sharing-location concept of each code host whose repositories are mapped.
-CODE_HOST_LOCATIONS = {"github": "GitHub", "bitbucket": "Bitbucket"}
+CODE_HOST_LOCATIONS = {"github": "GitHub", "gitlab": "GitLab", "bitbucket": "Bitbucket"}
 _IRI_UNSAFE = re.compile(r"[\s<>\"{}|\\^`]")
 
 
@@ -270,7 +270,7 @@ def artifact_triples(iri: URIRef, kind: str, *, location: str, landing_page: Any
 
 def code_repository_triples(url: str, *, location_of_host: dict[str, str] | None = None) -> tuple[URIRef, list[Triple]] | None:
     """A code repository known only by its URL, or None for URLs of hosts without a sharing-location
-    concept (GitHub and Bitbucket have one; GitLab has none yet)."""
+    concept (GitHub, GitLab and Bitbucket have one)."""
     found = repo_host_and_name(url)
     if found is None:
         return None

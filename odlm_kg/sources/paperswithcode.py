@@ -3,10 +3,10 @@
 mentioned_in_paper, mentioned_in_github, framework``) as code repositories described by papers.
 
 Each link gives a paper (keyed by its arXiv id without version; a paper without one is keyed by its
-Papers with Code slug) and a repository (GitHub ``owner/name`` lower-cased; Bitbucket by host and path), with
-``repository odlm:describedBy paper``. Whether the code is the authors' own (``is_official``) and the
-framework are not kept. A repository on another host (GitLab included: the sharing-location scheme has
-no concept for it yet) is rejected.
+Papers with Code slug) and a repository (GitHub ``owner/name`` lower-cased; GitLab and Bitbucket by host
+and path), with ``repository odlm:describedBy paper``. Whether the code is the authors' own
+(``is_official``) and the framework are not kept. A repository on a host without a sharing-location
+concept (SourceForge, say) is rejected.
 """
 
 from __future__ import annotations
