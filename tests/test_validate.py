@@ -203,3 +203,16 @@ def test_engines_agree_on_synthetic_crawl_data(tmp_path: Path) -> None:
     fast = validate(data, layers, engine="sparql")
     reference = validate(data, layers, engine="pyshacl")
     assert fast.results and sorted(r.key() for r in fast.results) == sorted(r.key() for r in reference.results)
+
+
+def test_ill_typed_literal_reported_as_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "ill.ttl"
+    data.write_text(
+        '@prefix odlm: <https://w3id.org/odlm#> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
+        '<https://w3id.org/odlm/id/model/a> a odlm:DeepLearningModel ; '
+        '<http://www.w3.org/2000/01/rdf-schema#label> "a" ; odlm:synthetic "maybe"^^xsd:boolean .\n')
+    code, out, err = _run([str(data), "-p", "core"], capsys)
+    assert code == 1 and '"maybe"^^xsd:boolean' in out and err == ""
+    graph = read_graph(data)
+    fast, reference = validate(graph, ["core"]), validate(graph, ["core"], engine="pyshacl")
+    assert [r.key() for r in fast.results] == [r.key() for r in reference.results]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -49,8 +51,17 @@ def validate_command(
     layers = parse_profile(profile) if profile else DEFAULT_PROFILE
     for layer in layers:
         layer_path(layer)  # unknown layers are a usage error before any file is read
-    report = validate_files(files, layers, input_format=input_format, engine=engine, inference=inference,
-                            max_results=max_results, batch_triples=batch_size)
+    # rdflib warns (with a stack trace) about every ill-typed literal; the report says it better
+    rdflib_term_log = logging.getLogger("rdflib.term")
+    level = rdflib_term_log.level
+    rdflib_term_log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            report = validate_files(files, layers, input_format=input_format, engine=engine,
+                                    inference=inference, max_results=max_results, batch_triples=batch_size)
+    finally:
+        rdflib_term_log.setLevel(level)
     if fmt == "json":
         text = report.to_json_text()
     elif fmt == "ttl":

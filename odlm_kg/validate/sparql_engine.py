@@ -805,9 +805,21 @@ def canonical_literals(literals: Iterable[Literal]) -> LiteralMap:
     for quad in scratch:
         original = literals[int(quad.subject.value.rsplit(":", 1)[1])]
         stored = quad.object
-        if str(stored) != str(to_oxigraph(original)):
+        # keep ill-typed literals too: pySHACL reads rdflib's ill_typed flag, which a fresh
+        # literal made from rdflib's normalised lexical form would lose
+        if str(stored) != str(to_oxigraph(original)) or getattr(original, "ill_typed", False):
             out.setdefault(str(stored), []).append(original)
     return out
+
+
+def literal_as_written(term: ox.Literal) -> Literal:
+    """The rdflib literal for an Oxigraph literal, keeping its lexical form as written."""
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    if datatype == str(_XSD_STRING):
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype), normalize=False)
 
 
 def canonical_oxigraph_literals(literals: Iterable[ox.Literal]) -> LiteralMap:
@@ -822,8 +834,9 @@ def canonical_oxigraph_literals(literals: Iterable[ox.Literal]) -> LiteralMap:
     out: LiteralMap = {}
     for quad in scratch:
         original = distinct[int(quad.subject.value.rsplit(":", 1)[1])]
-        if str(quad.object) != str(original):
-            out.setdefault(str(quad.object), []).append(to_rdflib(original))  # type: ignore[arg-type]
+        written = literal_as_written(original)
+        if str(quad.object) != str(original) or getattr(written, "ill_typed", False):
+            out.setdefault(str(quad.object), []).append(written)
     return out
 
 
