@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from odlm_kg.link.identifiers import (
+from odlm_kg.identifiers import (
     normalise_arxiv_id,
     normalise_doi,
     normalise_repository_url,

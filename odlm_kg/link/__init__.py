@@ -2,7 +2,7 @@
 
 One module per target (:mod:`~odlm_kg.link.wikidata`, :mod:`~odlm_kg.link.semopenalex`,
 :mod:`~odlm_kg.link.dblp`, :mod:`~odlm_kg.link.orkg`), the shared HTTP machinery in
-:mod:`~odlm_kg.link.client`, identifier normalisation in :mod:`~odlm_kg.link.identifiers`, and the
+:mod:`~odlm_kg.link.client`, identifier normalisation in :mod:`~odlm_kg.identifiers`, and the
 run itself in :mod:`~odlm_kg.link.run`.
 
 >>> sorted(TARGETS)

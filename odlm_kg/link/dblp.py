@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from odlm_kg.identifiers import doi_spellings, normalise_doi
 from odlm_kg.link.base import SAME, Lookup, Target, sparql_iri
-from odlm_kg.link.identifiers import doi_spellings, normalise_doi
 
 ENDPOINT = "https://sparql.dblp.org/sparql"
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from odlm_kg.identifiers import normalise_doi
 from odlm_kg.link.base import SAME, Lookup, Target, sparql_string
-from odlm_kg.link.identifiers import normalise_doi
 
 ENDPOINT = "https://orkg.org/triplestore"
 

@@ -23,14 +23,14 @@ from rdflib.namespace import DCAT, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from odlm_kg.errors import UsageError
-from odlm_kg.link.base import Lookup, Target
-from odlm_kg.link.client import LinkError, SparqlClient
-from odlm_kg.link.identifiers import (
+from odlm_kg.identifiers import (
     CASE_INSENSITIVE_HOSTS,
     normalise_arxiv_id,
     normalise_doi,
     normalise_repository_url,
 )
+from odlm_kg.link.base import Lookup, Target
+from odlm_kg.link.client import LinkError, SparqlClient
 from odlm_kg.namespaces import ODLM, instance_iri
 from odlm_kg.store.base import SelectResult, Store
 

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from odlm_kg.link.base import CLOSE, SAME, Lookup, Target, sparql_iri, sparql_string
-from odlm_kg.link.identifiers import (
+from odlm_kg.identifiers import (
     doi_spellings,
     normalise_arxiv_id,
     normalise_doi,
     normalise_repository_url,
     repository_url_spellings,
 )
+from odlm_kg.link.base import CLOSE, SAME, Lookup, Target, sparql_iri, sparql_string
 
 MAIN_ENDPOINT = "https://query.wikidata.org/sparql"
 SCHOLARLY_ENDPOINT = "https://query-scholarly.wikidata.org/sparql"

@@ -28,6 +28,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from odlm_kg.errors import InputError, located
+from odlm_kg.identifiers import normalise_arxiv_id, normalise_doi
 from odlm_kg.licences import normalise as normalise_licence
 from odlm_kg.namespaces import ODLM, graph_iri, instance_iri, vocab_iri
 from odlm_kg.sources.base import Record, RecordError, open_binary, read_json_records
@@ -44,11 +45,6 @@ ARTIFACT_CLASSES: dict[str, tuple[URIRef, str]] = {
 GITHUB_HOME = URIRef("https://github.com/")
 UNKNOWN_OPENNESS = vocab_iri("licence-openness", "Unknown")
 
-_DOI = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?\s*(10\.\d{4,9}/\S+)$", re.I)
-_ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$")
-_ARXIV_OLD = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I)
-_ARXIV_URL = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?/?$", re.I)
-_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
 _REPO_HOSTS = {"github.com": "github", "gitlab.com": "gitlab", "bitbucket.org": "bitbucket"}
 #: Sharing-location concept of each code host whose repositories are mapped.
 CODE_HOST_LOCATIONS = {"github": "GitHub", "gitlab": "GitLab", "bitbucket": "Bitbucket"}
@@ -56,36 +52,6 @@ _IRI_UNSAFE = re.compile(r"[\s<>\"{}|\\^`]")
 
 
 # -- identifiers ------------------------------------------------------------------------------
-
-def normalise_doi(value: str) -> str | None:
-    """A DOI lower-cased and without resolver prefix, or None when ``value`` is not a DOI."""
-    match = _DOI.match(value.strip())
-    return match.group(1).rstrip("/").lower() if match else None
-
-
-def normalise_arxiv_id(value: str) -> str | None:
-    """An arXiv id without ``arXiv:`` prefix, URL or version suffix, or None when it is not one.
-
-    >>> normalise_arxiv_id("arXiv:hep-th/9901001v3")
-    'hep-th/9901001'
-    >>> normalise_arxiv_id("not an id") is None
-    True
-    """
-    text = value.strip()
-    url = _ARXIV_URL.match(text)
-    if url:
-        text = url.group(1)
-    doi = _ARXIV_DOI.match(text)
-    if doi:
-        text = doi.group(1)
-    if text.lower().startswith("arxiv:"):
-        text = text[6:]
-    for pattern in (_ARXIV_NEW, _ARXIV_OLD):
-        match = pattern.match(text)
-        if match:
-            return match.group(1)
-    return None
-
 
 def repo_host_and_key(url: str) -> tuple[str, str] | None:
     """``("github", "owner/name")`` (lower-cased) for a repository URL on a known code host.
@@ -129,7 +95,7 @@ def code_iri(host: str, key: str) -> URIRef:
 def paper_iri(*, doi: str | None = None, arxiv_id: str | None = None, other: str | None = None) -> URIRef:
     """IRI of a paper: by arXiv id when it has one (an arXiv DOI counts), else by DOI, else ``other``."""
     if doi and arxiv_id is None:
-        arxiv_id = normalise_arxiv_id(doi) if _ARXIV_DOI.match(doi) else None
+        arxiv_id = normalise_arxiv_id(doi)  # None unless it is an arXiv DOI (10.48550/arXiv.…)
     if arxiv_id:
         return instance_iri("paper", arxiv_id)
     if doi:
@@ -335,8 +301,8 @@ def licence_triples(artifact: URIRef, raw: str | None, vocabulary: str) -> list[
 def paper_triples(*, doi: str | None = None, arxiv_id: str | None = None, other_key: str | None = None,
                   title: str | None = None, landing_page: Any = None) -> tuple[URIRef, list[Triple]]:
     """A paper with its DOI (lower-cased) and/or arXiv id (no version)."""
-    if doi and arxiv_id is None and _ARXIV_DOI.match(doi):
-        arxiv_id = normalise_arxiv_id(doi)
+    if doi and arxiv_id is None:
+        arxiv_id = normalise_arxiv_id(doi)  # None unless it is an arXiv DOI
     iri = paper_iri(doi=doi, arxiv_id=arxiv_id, other=other_key)
     out: list[Triple] = [(iri, RDF.type, ODLM.Paper)]
     if arxiv_id:
