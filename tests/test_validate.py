@@ -216,3 +216,18 @@ def test_ill_typed_literal_reported_as_written(tmp_path: Path, capsys: pytest.Ca
     graph = read_graph(data)
     fast, reference = validate(graph, ["core"]), validate(graph, ["core"], engine="pyshacl")
     assert [r.key() for r in fast.results] == [r.key() for r in reference.results]
+
+
+def test_engines_print_the_same_message_for_a_shape_handed_to_pyshacl() -> None:
+    # regression: the fast path dropped the shapes graph's prefixes when it handed a shape to pySHACL,
+    # so sh:node messages named the shape <https://…> where pySHACL alone wrote ex:Inner
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:Outer a sh:NodeShape ; sh:targetClass ex:Thing ; sh:node ex:Inner .
+        ex:Inner a sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+    """)
+    data = Graph().parse(format="turtle", data="<http://example.org/a> a <http://example.org/Thing> .")
+    messages = {engine: sorted(r.message for r in validate(data, shapes=shapes, ontology=Graph(), engine=engine).results)
+                for engine in ("pyshacl", "sparql")}
+    assert messages["pyshacl"] == messages["sparql"]
+    assert "ex:Inner" in messages["sparql"][0]

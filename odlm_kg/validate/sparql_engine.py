@@ -387,6 +387,10 @@ class Compiler:
         if found is not None:
             return found
         graph = Graph()
+        # pySHACL writes shape names in its messages with the shapes graph's prefixes; keep them so
+        # both engines print the same text.
+        for prefix, namespace in self.graph.namespaces():
+            graph.bind(prefix, namespace, override=True, replace=True)
         target_predicates = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
         for s, p, o in self.graph:
             if s in quiet_roots and (p in target_predicates or p == RDF.type):
