@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from crawl_loading import load_source_twice
 from rdflib import Graph, Literal
 from rdflib.namespace import FOAF, RDF, XSD
 
@@ -20,15 +21,7 @@ FIXTURES = Path(__file__).resolve().parent / "data" / "github"
 
 
 def load_twice(store: OxigraphStore, path: Path, tmp_path: Path | None = None) -> tuple[LoadReport, Graph]:
-    """Load a file, check a second load leaves the source graph unchanged, return the first report."""
-    source = get_source("github")
-    assert "crawl" in source.layers
-    reject_file = tmp_path / "rejects.jsonl" if tmp_path else None
-    report = run_load(store, source, [path], progress=False, classify=False, reject_file=reject_file)
-    count = store.count(source.graph)
-    run_load(store, source, [path], progress=False, classify=False)
-    assert store.count(source.graph) == count
-    return report, store.export_graph(source.graph)
+    return load_source_twice("github", store, path, tmp_path)
 
 
 def test_every_real_file_is_covered(real_data: Path) -> None:

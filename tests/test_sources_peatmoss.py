@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from crawl_loading import load_source_twice
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, XSD
 
@@ -28,14 +29,7 @@ OBSERVED = LoadOptions(extra={"observed-at": "2023-08-01"})
 
 def load_twice(store: OxigraphStore, path: Path, tmp_path: Path | None = None,
                options: LoadOptions | None = None) -> tuple[LoadReport, Graph]:
-    source = get_source("peatmoss", options)
-    assert "crawl" in source.layers
-    reject_file = tmp_path / "rejects.jsonl" if tmp_path else None
-    report = run_load(store, source, [path], progress=False, classify=False, reject_file=reject_file)
-    count = store.count(source.graph)
-    run_load(store, source, [path], progress=False, classify=False)
-    assert store.count(source.graph) == count
-    return report, store.export_graph(source.graph)
+    return load_source_twice("peatmoss", store, path, tmp_path, options)
 
 
 def test_every_real_file_is_covered(real_data: Path) -> None:

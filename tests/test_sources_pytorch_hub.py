@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from crawl_loading import load_source_twice
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
@@ -18,14 +19,7 @@ FIXTURES = Path(__file__).resolve().parent / "data" / "pytorch-hub"
 
 
 def load_twice(store: OxigraphStore, path: Path, tmp_path: Path | None = None) -> tuple[LoadReport, Graph]:
-    source = get_source("pytorch-hub")
-    assert "crawl" in source.layers
-    reject_file = tmp_path / "rejects.jsonl" if tmp_path else None
-    report = run_load(store, source, [path], progress=False, classify=False, reject_file=reject_file)
-    count = store.count(source.graph)
-    run_load(store, source, [path], progress=False, classify=False)
-    assert store.count(source.graph) == count
-    return report, store.export_graph(source.graph)
+    return load_source_twice("pytorch-hub", store, path, tmp_path)
 
 
 def model(page: str) -> URIRef:

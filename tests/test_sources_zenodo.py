@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from crawl_loading import load_source_twice
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 
 from odlm_kg.namespaces import ODLM, SPDX_LICENSE, instance_iri, vocab_iri
-from odlm_kg.sources import get_source
-from odlm_kg.sources.pipeline import LoadReport, run_load
+from odlm_kg.sources.pipeline import LoadReport
 from odlm_kg.store import OxigraphStore
 
 FOLDER = "zenodo-doi2cff"
@@ -27,14 +27,7 @@ REAL_RECORDS = {
 
 
 def load_twice(store: OxigraphStore, path: Path, tmp_path: Path | None = None) -> tuple[LoadReport, Graph]:
-    source = get_source("zenodo")
-    assert "crawl" in source.layers
-    reject_file = tmp_path / "rejects.jsonl" if tmp_path else None
-    report = run_load(store, source, [path], progress=False, classify=False, reject_file=reject_file)
-    count = store.count(source.graph)
-    run_load(store, source, [path], progress=False, classify=False)
-    assert store.count(source.graph) == count
-    return report, store.export_graph(source.graph)
+    return load_source_twice("zenodo", store, path, tmp_path)
 
 
 def test_every_real_file_is_covered(real_data: Path) -> None:
