@@ -182,7 +182,18 @@ def normalise(raw: str, vocabulary: str = "spdx") -> NormalisedLicence:
     vocabulary = ALIASES.get(vocabulary, vocabulary)
     if vocabulary not in VOCABULARIES:
         raise ValueError(f"unknown licence vocabulary {vocabulary!r}; expected one of {', '.join(VOCABULARIES)}")
-    text = raw.strip()
+    found = _normalise_text(raw.strip(), raw, vocabulary)
+    hyphenated = licence_key(raw)
+    # Ids written as words ("CreativeML OpenRAIL-M", "CC BY 4.0") are tried again in id form, so they
+    # never mint a second, Unknown licence beside the known one.
+    if not found.known and hyphenated != raw.strip():
+        retried = _normalise_text(hyphenated, raw, vocabulary)
+        if retried.known:
+            return retried
+    return found
+
+
+def _normalise_text(text: str, raw: str, vocabulary: str) -> NormalisedLicence:
     by_vocabulary, _ = _index()
     row = by_vocabulary.get((vocabulary, text.lower()))
     if row is not None:

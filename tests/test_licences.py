@@ -121,3 +121,14 @@ def test_licences_of_the_hub_card_samples_are_known(real_data: Path) -> None:
             value = card.get("license")
             raws.update([value] if isinstance(value, str) else value or [])
     assert raws and sorted(r for r in raws if not normalise(r, "hf").known) == []
+
+
+def test_an_id_written_as_words_finds_the_known_licence() -> None:
+    # regression: "CreativeML OpenRAIL-M" minted an Unknown licence whose IRI clashed with the known one
+    from odlm_kg.licences import normalise
+
+    spaced = normalise("CreativeML OpenRAIL-M", "hf")
+    assert spaced.known
+    assert spaced.iri == normalise("creativeml-openrail-m", "hf").iri
+    assert str(spaced.openness).endswith("/OpenWithUseRestrictions")
+    assert spaced.raw == "CreativeML OpenRAIL-M"

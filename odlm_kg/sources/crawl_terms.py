@@ -284,11 +284,6 @@ def licence_triples(artifact: URIRef, raw: str | None, vocabulary: str) -> list[
         return []
     text = raw.strip()
     found = normalise_licence(text, vocabulary)
-    hyphenated = re.sub(r"\s+", "-", text.lower())
-    if not found.known and hyphenated != text:  # "CC BY 4.0", "CreativeML OpenRAIL-M" written as ids
-        retried = normalise_licence(hyphenated, vocabulary)
-        if retried.known:
-            found = retried
     out: list[Triple] = [(artifact, ODLM.licence, found.iri), (found.iri, RDF.type, ODLM.Licence),
                          (found.iri, ODLM.opennessClass, found.openness)]
     if not found.known:
