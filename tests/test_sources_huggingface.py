@@ -146,7 +146,10 @@ def test_a_llama_2_derivative_carries_its_lineage(memory_store: OxigraphStore) -
     assert ask(memory_store, f"""<{derived}> odlm:qualifiedDerivation [ odlm:derivationSource <{base}> ;
         odlm:reusePattern <{vocab_iri("reuse-pattern", "Quantisation")}> ] .""")
     assert objects(memory_store, derived, ODLM.licence) == {instance_iri("licence", "llama2")}
-    assert objects(memory_store, derived, ODLM.sourceCode) == {instance_iri("code", "example-org/card-tools")}
+    # GitLab links count as code too (regression: they were skipped for want of a location concept)
+    gitlab = instance_iri("code", "gitlab/example-org/card-tools-mirror")
+    assert objects(memory_store, derived, ODLM.sourceCode) == {instance_iri("code", "example-org/card-tools"), gitlab}
+    assert objects(memory_store, gitlab, ODLM.sharedAt) == {vocab_iri("sharing-location", "GitLab")}
     assert objects(memory_store, derived, ODLM.describedBy) == {instance_iri("paper", "2307.09288")}
     assert objects(memory_store, derived, ODLM.trainedOn) == {instance_iri("dataset", "example-org/instructions")}
 

@@ -333,7 +333,7 @@ def _source_code(iri: URIRef, text: str) -> list[Triple]:
     out: list[Triple] = []
     for url in dict.fromkeys(u.rstrip(".,;") for u in _URL.findall(text or "")):
         named = repo_host_and_name(url)
-        if named is None or named[0] not in ("github", "bitbucket"):  # GitLab is no sharing-location concept
+        if named is None:
             continue
         found = code_repository_triples(url)
         if found is not None:
