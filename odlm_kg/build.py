@@ -78,6 +78,13 @@ def replace_graphs(store: Store, graphs: dict[URIRef, Graph]) -> None:
 
 def build(store: Store, steps: list[tuple[str, str]] | None = None) -> BuildReport:
     """Build the default graph into ``store`` and report triples per named graph."""
+    from odlm_kg.classify import classify_open_models
+
     graphs, seconds = collect(steps)
     replace_graphs(store, graphs)
+    # Models loaded before the vocabularies and licence table were in the store could not be
+    # classified then; the rule is idempotent, so run it over everything once the build is in.
+    started = time.perf_counter()
+    classify_open_models(store)
+    seconds["classify"] = time.perf_counter() - started
     return BuildReport({iri: len(graph) for iri, graph in graphs.items()}, seconds)

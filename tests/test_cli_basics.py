@@ -83,3 +83,21 @@ def test_bad_query_file_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: 
 def test_missing_query_file_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _out, err = run(capsys, "--store", "memory", "query", "--file", str(tmp_path / "nope.rq"))
     assert code == 2 and "nope.rq" in err
+
+
+def test_build_classifies_models_loaded_before_it(tmp_path: Path) -> None:
+    # regression: a model loaded into an empty store (no vocabularies, no licence table yet) stayed
+    # unclassified after build, because only the shipped crawl sample was classified
+    from odlm_kg.build import build
+    from odlm_kg.namespaces import ODLM, graph_iri, instance_iri, vocab_iri
+    from odlm_kg.store import open_store
+
+    store = open_store("memory")
+    model = instance_iri("model", "example/open-model")
+    store.load_text(
+        f"<{model}> a <{ODLM.PretrainedModel}> ; <{ODLM.licence}> <http://spdx.org/licenses/Apache-2.0> ; "
+        f"<{ODLM.sharedAt}> <{vocab_iri('sharing-location', 'HuggingFaceHub')}> .", "turtle", graph_iri("huggingface"))
+    ask = f"ASK {{ <{model}> a <{ODLM.OpenDeepLearningModel}> }}"
+    assert store.query(ask) is False
+    build(store)
+    assert store.query(ask) is True
