@@ -179,3 +179,22 @@ def test_unreadable_csv_stops_and_writes_nothing(memory_store: OxigraphStore) ->
     with pytest.raises(InputError, match=r"not_utf8\.csv:2: not UTF-8"):
         run_load(memory_store, get_source("peatmoss"), [FIXTURES / "not_utf8.csv"], progress=False, classify=False)
     assert memory_store.is_empty()
+
+
+def test_cli_option_gives_the_observation_time(real_data: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # regression: the CLI had no way to pass observed-at, so dated counts could only be loaded from Python
+    from odlm_kg.cli.app import main
+    from odlm_kg.store import open_store
+
+    store_dir = tmp_path / "store"
+    path = real_data / FOLDER / "hf_top2k_models_downloads.json"
+    assert main(["--store", str(store_dir), "load", "peatmoss", str(path), "--no-progress",
+                 "--option", "observed-at=2023-08-01"]) == 0
+    assert main(["--store", str(store_dir), "load", "peatmoss", str(path), "--option", "observed-at"]) == 2
+    assert "expected KEY=VALUE" in capsys.readouterr().err
+    store = open_store(str(store_dir))
+    found = store.query(f"""ASK {{ ?o <{ODLM.observedArtifact}> <{instance_iri("model", "bert-base-uncased")}> ;
+                                    <{ODLM.metricValue}> 43380501 }}""")
+    store.close()
+    assert found is True

@@ -30,12 +30,15 @@ def load_command(
     bulk: Annotated[bool, typer.Option(
         help="Embedded Oxigraph: write batches with the bulk loader (faster; a crash mid-batch can leave "
              "part of a batch, which loading again completes).")] = False,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", "-o", help="A source-specific setting KEY=VALUE, repeatable (e.g. peatmoss: "
+                               "observed-at=2023-10-01, the time its download counts were taken).")] = None,
 ) -> None:
     """Load records of SOURCE format from FILE… into the store, validated, with provenance."""
     if batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
     options = LoadOptions(codebook=codebook, salt=salt, include_preview=include_preview,
-                          include_unfinished=include_unfinished)
+                          include_unfinished=include_unfinished, extra=parse_options(option or []))
     chosen = get_source(source, options)
     report = run_load(state(ctx).store(), chosen, files, strict=strict, reject_file=reject_file,
                       batch_size=batch_size, progress=not no_progress, bulk=bulk)
@@ -48,6 +51,21 @@ def load_command(
             err_console.print(f"  {count:>7,} × {reason}", markup=False)
         if reject_file is None:
             err_console.print("  (give --reject-file F to keep every rejected record)", markup=False)
+
+
+def parse_options(pairs: list[str]) -> dict[str, str]:
+    """``KEY=VALUE`` strings as a dict; a pair without ``=`` or with an empty key is a usage error.
+
+    >>> parse_options(["observed-at=2023-10-01", "a=b=c"])
+    {'observed-at': '2023-10-01', 'a': 'b=c'}
+    """
+    parsed: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--option {pair!r}: expected KEY=VALUE")
+        parsed[key.strip()] = value.strip()
+    return parsed
 
 
 def register(app: typer.Typer) -> None:
