@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -139,19 +139,28 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
-def write_document(report: Report, directory: Path, stem: str, formats: Sequence[str] = ("html", "md")) -> list[Path]:
-    """Write ``<stem>.html`` and/or ``<stem>.md`` into ``directory``."""
+def write_rendered(directory: Path, stem: str, formats: Sequence[str], *, to_html: Callable[[], str],
+                   to_markdown: Callable[[], str]) -> list[Path]:
+    """Write ``<stem>.html`` and/or ``<stem>.md`` into ``directory`` from the given renderers."""
     from odlm_kg.errors import UsageError
 
+    renderers = {"html": to_html, "md": to_markdown}
+    unknown = [fmt for fmt in formats if fmt not in renderers]
+    if unknown:
+        raise UsageError(f"report format {unknown[0]!r}: expected html or md")
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in formats:
-        if fmt not in ("html", "md"):
-            raise UsageError(f"report format {fmt!r}: expected html or md")
         path = directory / f"{stem}.{fmt}"
-        path.write_text(render_html(report) if fmt == "html" else render_markdown(report), encoding="utf-8")
+        path.write_text(renderers[fmt](), encoding="utf-8")
         written.append(path)
     return written
+
+
+def write_document(report: Report, directory: Path, stem: str, formats: Sequence[str] = ("html", "md")) -> list[Path]:
+    """Write ``<stem>.html`` and/or ``<stem>.md`` into ``directory``."""
+    return write_rendered(directory, stem, formats, to_html=lambda: render_html(report),
+                          to_markdown=lambda: render_markdown(report))
 
 
 def tables_of(sections: Sequence[Section]) -> list[Table]:
@@ -159,4 +168,4 @@ def tables_of(sections: Sequence[Section]) -> list[Table]:
 
 
 __all__ = ["Chart", "Report", "Section", "Table", "figure_png", "pyplot", "render_html", "render_markdown",
-           "tables_of", "write_document"]
+           "tables_of", "write_document", "write_rendered"]

@@ -385,15 +385,10 @@ def render_html(report: SurveyReport) -> str:
 
 def write_report(report: SurveyReport, directory: Path, formats: Sequence[str] = ("html", "md")) -> list[Path]:
     """Write ``survey-report.html`` and/or ``survey-report.md`` into ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fmt in formats:
-        if fmt not in ("html", "md"):
-            raise UsageError(f"report format {fmt!r}: expected html or md")
-        path = directory / f"survey-report.{fmt}"
-        path.write_text(render_html(report) if fmt == "html" else render_markdown(report), encoding="utf-8")
-        written.append(path)
-    return written
+    from odlm_kg.report.document import write_rendered
+
+    return write_rendered(directory, "survey-report", formats, to_html=lambda: render_html(report),
+                          to_markdown=lambda: render_markdown(report))
 
 
 __all__ = ["DEMO_SURVEY", "TABLES", "ChiSquare", "SurveyReport", "SurveyTable", "TableRow", "TableSpec",
