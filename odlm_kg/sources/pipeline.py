@@ -125,17 +125,12 @@ class Violation:
 
 
 def validate_batch(graph: Graph, layers: Sequence[str]) -> list[Violation]:
-    """Violations (severity sh:Violation only) of ``graph`` against the shape layers.
-
-    Uses :func:`odlm_kg.validate.validate` when the validation package is present, else pySHACL
-    directly on the shape files that exist.
-    """
+    """Violations (severity sh:Violation only) of ``graph`` against the shape layers
+    (:func:`odlm_kg.validate.validate`)."""
     if not layers:
         return []
-    try:
-        from odlm_kg.validate import validate
-    except ImportError:
-        return _validate_with_pyshacl(graph, layers)
+    from odlm_kg.validate import validate
+
     report = validate(graph, layers=layers)
     return [Violation(r.focus_node, _local_name(r.result_path), str(r.message)) for r in report.violations]
 
@@ -147,7 +142,7 @@ class BatchValidator:
     scratch store, and the validation package's compiled shapes (the engine behind
     ``validate(..., engine="sparql")``) run over it: the same shapes and the same engine as
     :func:`validate_batch`, minus the cost of building rdflib graphs (a test checks both agree).
-    Falls back to :func:`validate_batch` when the validation package lacks that engine.
+    Falls back to :func:`validate_batch` when some shapes need pySHACL.
     """
 
     def __init__(self, layers: Sequence[str]) -> None:
@@ -155,12 +150,10 @@ class BatchValidator:
         self.fast = False
         if not self.layers:
             return
-        try:
-            from odlm_kg.validate import fast_validator
-            from odlm_kg.validate.shapes import cached_shapes_graph, ontology_graph
-            from odlm_kg.validate.sparql_engine import canonical_literals
-        except ImportError:
-            return
+        from odlm_kg.validate import fast_validator
+        from odlm_kg.validate.shapes import cached_shapes_graph, ontology_graph
+        from odlm_kg.validate.sparql_engine import canonical_literals
+
         self._validator = fast_validator(cached_shapes_graph(self.layers), self.layers)
         if getattr(self._validator, "plan", None) is not None and self._validator.plan.fallback_roots:
             return  # some shapes need pySHACL and an rdflib graph: take the general path
@@ -195,44 +188,6 @@ def _local_name(path: object) -> str | None:
         return None
     text = str(path)
     return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if isinstance(path, URIRef) else text
-
-
-_SHAPES_CACHE: dict[tuple[str, ...], Graph | None] = {}
-
-
-def _shapes(layers: Sequence[str]) -> Graph | None:
-    key = tuple(layers)
-    if key not in _SHAPES_CACHE:
-        from odlm_kg.resources import resource_dir
-
-        shapes = Graph()
-        folder = resource_dir("shapes")
-        for layer in layers:
-            file = Path(str(folder)) / f"{layer}.ttl"
-            if file.is_file():
-                shapes.parse(file, format="turtle")
-        _SHAPES_CACHE[key] = shapes if len(shapes) else None
-    return _SHAPES_CACHE[key]
-
-
-def _validate_with_pyshacl(graph: Graph, layers: Sequence[str]) -> list[Violation]:
-    shapes = _shapes(layers)
-    if shapes is None:
-        return []
-    from pyshacl import validate as shacl_validate
-
-    from odlm_kg.namespaces import SH
-
-    _conforms, results, _text = shacl_validate(graph, shacl_graph=shapes, inference="none",
-                                               advanced=True, allow_warnings=True)
-    found = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        if results.value(result, SH.resultSeverity) != SH.Violation:
-            continue
-        found.append(Violation(results.value(result, SH.focusNode),
-                               _local_name(results.value(result, SH.resultPath)),
-                               str(results.value(result, SH.resultMessage) or "violates a shape")))
-    return found
 
 
 # -- the run ---------------------------------------------------------------------------------------
