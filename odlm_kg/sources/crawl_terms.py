@@ -49,6 +49,8 @@ _REPO_HOSTS = {"github.com": "github", "gitlab.com": "gitlab", "bitbucket.org": 
 #: Sharing-location concept of each code host whose repositories are mapped.
 CODE_HOST_LOCATIONS = {"github": "GitHub", "gitlab": "GitLab", "bitbucket": "Bitbucket"}
 _IRI_UNSAFE = re.compile(r"[\s<>\"{}|\\^`]")
+#: An ORCID iD (the last path segment of an orcid.org URL).
+ORCID_ID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
 
 
 # -- identifiers ------------------------------------------------------------------------------
@@ -274,6 +276,11 @@ def account_triples(artifact: URIRef | None, platform: str, account_name: str, s
     return agent, out
 
 
+def orcid_account_triples(artifact: URIRef, orcid: str) -> list[Triple]:
+    """The person holding an ORCID iD (an ORCID account, never the person's name) shares ``artifact``."""
+    return account_triples(artifact, "orcid", orcid, "https://orcid.org/", agent_class=ODLM.Person)[1]
+
+
 def licence_triples(artifact: URIRef, raw: str | None, vocabulary: str) -> list[Triple]:
     """The artifact's licence normalised through the licence table (:func:`odlm_kg.licences.normalise`),
     the licence node typed with its openness class (so a batch validates on its own); for a licence the
@@ -321,6 +328,39 @@ def paper_from_reference(value: str) -> tuple[URIRef, list[Triple]] | None:
     if doi:
         return paper_triples(doi=doi)
     return None
+
+
+def doi_record_triples(kind: str, doi: str, *, location: str, landing_page: Any, platform_id: str | None,
+                       title: str | None, issued: Literal | None) -> tuple[URIRef, list[Triple]]:
+    """A record keyed by its DOI (Zenodo, DataCite): a paper when ``kind`` is "paper", else an artifact
+    of ``kind`` at ``location`` with ``odlm:doi`` and its title; the issue date on either."""
+    if kind == "paper":
+        iri, out = paper_triples(doi=doi, title=title, landing_page=landing_page)
+    else:
+        iri = instance_iri(kind, doi)
+        out = artifact_triples(iri, kind, location=location, landing_page=landing_page,
+                               platform_id=platform_id, title=title)
+        out.append((iri, ODLM.doi, Literal(doi)))
+        if title:
+            out.append((iri, DCTERMS.title, Literal(title)))
+    if issued is not None:
+        out.append((iri, DCTERMS.issued, issued))
+    return iri, out
+
+
+def repository_link_triples(artifact: URIRef, artifact_key: str, url: str, *, archived: bool) -> list[Triple]:
+    """The code repository at ``url`` (:func:`code_repository_triples`) linked to ``artifact``: derived
+    from it when ``archived`` (a software release archived from the repository), else as its
+    ``odlm:sourceCode``. [] for URLs of hosts without a sharing-location concept."""
+    repo = code_repository_triples(url)
+    if repo is None:
+        return []
+    repo_iri, out = repo
+    if archived:
+        out += derivation_triples(artifact, artifact_key, repo_iri, str(repo_iri).rsplit("/id/", 1)[1])
+    else:
+        out.append((artifact, ODLM.sourceCode, repo_iri))
+    return out
 
 
 def metric_triples(artifact: URIRef, artifact_key: str, metric: str, value: int | None,

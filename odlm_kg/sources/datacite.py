@@ -26,22 +26,22 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 from odlm_kg.namespaces import ODLM, instance_iri
 from odlm_kg.sources.base import LoadOptions, Record, RecordError
 from odlm_kg.sources.crawl_terms import (
+    ORCID_ID,
     CrawlSource,
     Triple,
-    account_triples,
-    artifact_triples,
-    code_repository_triples,
     count_value,
     date_literal,
     datetime_literal,
-    derivation_triples,
+    doi_record_triples,
     licence_triples,
     list_value,
     metric_triples,
     normalise_arxiv_id,
     normalise_doi,
+    orcid_account_triples,
     paper_triples,
     repo_host_and_key,
+    repository_link_triples,
     require_object,
     unique,
     unwrapped_json_records,
@@ -174,8 +174,8 @@ def _creators(iri: URIRef, record: dict[str, Any]) -> list[Triple]:
             scheme = str(ident.get("nameIdentifierScheme") or "").upper()
             value = ident["nameIdentifier"].strip().rstrip("/")
             local = value.rsplit("/", 1)[-1]
-            if scheme == "ORCID" and re.fullmatch(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", local):
-                out += account_triples(iri, "orcid", local, "https://orcid.org/", agent_class=ODLM.Person)[1]
+            if scheme == "ORCID" and ORCID_ID.fullmatch(local):
+                out += orcid_account_triples(iri, local)
                 break
             if scheme == "ROR" and re.fullmatch(r"0[a-z0-9]{8}", local):
                 agent = instance_iri("agent", f"ror/{local}")
@@ -207,15 +207,8 @@ def _related(iri: URIRef, kind: str, doi: str, record: dict[str, Any]) -> list[T
                 out += paper_out
                 continue
         if id_type == "url" and relation in CODE_RELATIONS and repo_host_and_key(identifier):
-            repo = code_repository_triples(identifier)
-            if repo is None:
-                continue
-            repo_iri, repo_out = repo
-            out += repo_out
-            if kind == "code" and relation != "requires":
-                out += derivation_triples(iri, f"code/{doi}", repo_iri, str(repo_iri).rsplit("/id/", 1)[1])
-            else:
-                out.append((iri, ODLM.sourceCode, repo_iri))
+            out += repository_link_triples(iri, f"code/{doi}", identifier,
+                                           archived=kind == "code" and relation != "requires")
     return out
 
 
@@ -227,20 +220,11 @@ def map_record(data: Any) -> list[Triple]:
     title = _title(record)
     page = record.get("url") if isinstance(record.get("url"), str) else f"https://doi.org/{doi}"
     issued = _issued(record)
-    if kind == "paper":
-        iri, out = paper_triples(doi=doi, title=title, landing_page=page)
-        if issued is not None:
-            out.append((iri, DCTERMS.issued, issued))
-        return unique(out)
-    iri = instance_iri(kind, doi)
-    out = artifact_triples(iri, kind, location=_location(doi, _publisher_name(record)), landing_page=page,
-                           platform_id=doi, title=title)
-    out.append((iri, ODLM.doi, Literal(doi)))
-    if title:
-        out.append((iri, DCTERMS.title, Literal(title)))
-    if issued is not None:
-        out.append((iri, DCTERMS.issued, issued))
     publisher = _publisher_name(record)
+    iri, out = doi_record_triples(kind, doi, location=_location(doi, publisher), landing_page=page,
+                                  platform_id=doi, title=title, issued=issued)
+    if kind == "paper":
+        return unique(out)
     if publisher:
         out.append((iri, DCTERMS.publisher, Literal(publisher)))
     out += _licences(iri, record)

@@ -13,34 +13,32 @@ the record's ``updated`` time.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib import URIRef
 
 from odlm_kg.namespaces import ODLM, instance_iri
 from odlm_kg.sources.base import LoadOptions, Record, RecordError
 from odlm_kg.sources.crawl_terms import (
+    ORCID_ID,
     CrawlSource,
     Triple,
     account_triples,
-    artifact_triples,
-    code_repository_triples,
     count_value,
     date_literal,
     datetime_literal,
-    derivation_triples,
+    doi_record_triples,
     licence_triples,
     list_value,
     metric_triples,
     normalise_doi,
     object_value,
+    orcid_account_triples,
     paper_from_reference,
-    paper_triples,
     repo_host_and_key,
+    repository_link_triples,
     require_object,
     text_value,
     unique,
@@ -55,7 +53,6 @@ KIND_OF_TYPE: dict[str, str] = {"software": "code", "dataset": "dataset", "model
                                 "publication": "paper"}
 #: Relations (lower-cased) by which a record points at the paper that documents it.
 DOCUMENTED_BY = {"issupplementto", "isdocumentedby", "isdescribedby"}
-ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
 
 
 def _hits(value: Any) -> list[Any] | None:
@@ -129,20 +126,10 @@ def map_record(data: Any) -> list[Triple]:
         f"{ZENODO_HOME}records/{record_id}" if record_id is not None else f"https://doi.org/{doi}")
     issued = date_literal(metadata.get("publication_date"))
 
+    iri, out = doi_record_triples(kind, doi, location="Zenodo", landing_page=page, title=title, issued=issued,
+                                  platform_id=str(record_id) if record_id is not None else None)
     if kind == "paper":
-        iri, out = paper_triples(doi=doi, title=title, landing_page=page)
-        if issued is not None:
-            out.append((iri, DCTERMS.issued, issued))
         return unique(out)
-
-    iri = instance_iri(kind, doi)
-    out = artifact_triples(iri, kind, location="Zenodo", landing_page=page,
-                           platform_id=str(record_id) if record_id is not None else None, title=title)
-    out.append((iri, ODLM.doi, Literal(doi)))
-    if title:
-        out.append((iri, DCTERMS.title, Literal(title)))
-    if issued is not None:
-        out.append((iri, DCTERMS.issued, issued))
     out += licence_triples(iri, _licence_id(metadata), "zenodo")
 
     for owner in list_value(record, "owners"):
@@ -152,9 +139,9 @@ def map_record(data: Any) -> list[Triple]:
 
     for creator in list_value(metadata, "creators"):
         orcid = creator.get("orcid") if isinstance(creator, dict) else None
-        if isinstance(orcid, str) and ORCID.fullmatch(orcid.strip().rsplit("/", 1)[-1]):
-            out += account_triples(iri, "orcid", orcid.strip().rsplit("/", 1)[-1], "https://orcid.org/",
-                                   agent_class=ODLM.Person)[1]
+        orcid_id = orcid.strip().rsplit("/", 1)[-1] if isinstance(orcid, str) else ""
+        if ORCID_ID.fullmatch(orcid_id):
+            out += orcid_account_triples(iri, orcid_id)
 
     out += _related_triples(iri, kind, doi, list_value(metadata, "related_identifiers"))
 
@@ -181,15 +168,7 @@ def _related_triples(iri: URIRef, kind: str, doi: str, related: list[Any]) -> li
                 out.append((iri, ODLM.describedBy, found[0]))
                 out += found[1]
         elif relation in {"issupplementto", "isderivedfrom", "isidenticalto", "iscompiledby"}:
-            repo = code_repository_triples(identifier)
-            if repo is None:
-                continue
-            repo_iri, repo_out = repo
-            out += repo_out
-            if kind == "code":  # a release archived from the repository
-                out += derivation_triples(iri, f"code/{doi}", repo_iri, str(repo_iri).rsplit("/id/", 1)[1])
-            else:
-                out.append((iri, ODLM.sourceCode, repo_iri))
+            out += repository_link_triples(iri, f"code/{doi}", identifier, archived=kind == "code")
     return out
 
 
