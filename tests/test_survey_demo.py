@@ -126,6 +126,15 @@ def test_report_cli_writes_html_and_markdown(demo_store: OxigraphStore, tmp_path
                  "--out", str(tmp_path)]) == 2
 
 
+def test_report_refuses_a_survey_that_is_not_an_absolute_iri(capsys: pytest.CaptureFixture[str],
+                                                              tmp_path: Path) -> None:
+    from odlm_kg.cli.app import main
+
+    for bad in ("foo", "https://example.org/a b"):
+        assert main(["--store", "memory", "report", "survey", "--survey", bad, "--out", str(tmp_path)]) == 2
+        assert "expected an absolute IRI" in capsys.readouterr().err
+
+
 def test_published_values_fall_back_to_the_codebook_without_findings() -> None:
     store = OxigraphStore()
     try:

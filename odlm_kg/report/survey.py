@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from odlm_kg.namespaces import ODLM, instance_iri, vocab_iri
 from odlm_kg.store.base import Store
 
 DEMO_SURVEY = instance_iri("survey", "dalgali-crowston-demo")
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 SOURCE_WORK = instance_iri("work", "dalgali-crowston-2019")
 
 
@@ -260,6 +262,8 @@ def _short(iri: str) -> str:
 
 def survey_report(store: Store, survey: URIRef | str = DEMO_SURVEY) -> SurveyReport:
     """Compute every table and test for one survey (default: the SYNTHETIC demo survey)."""
+    if not _ABSOLUTE_IRI.fullmatch(str(survey)):
+        raise UsageError(f"survey {str(survey)!r}: expected an absolute IRI such as <{DEMO_SURVEY}>")
     survey = URIRef(str(survey))
     title, synthetic, description, responses = _survey_info(store, survey)
     report = SurveyReport(survey, title, synthetic, description, responses)
