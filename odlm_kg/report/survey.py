@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -318,11 +317,9 @@ def render_markdown(report: SurveyReport) -> str:
 
 def chart_png(table: SurveyTable) -> bytes:
     """Horizontal bars, published beside computed, as PNG bytes (matplotlib's Agg backend)."""
-    import matplotlib
+    from odlm_kg.report.document import figure_png, pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     labels = [row.label for row in table.rows]
     positions = list(range(len(labels)))
     figure, axes = plt.subplots(figsize=(7, 0.45 * len(labels) + 1.2), dpi=90)
@@ -336,11 +333,7 @@ def chart_png(table: SurveyTable) -> bytes:
     axes.set_xlabel("%")
     axes.set_title(f"{table.spec.locator}: {table.spec.title}", fontsize=10)
     axes.legend(loc="lower right", fontsize=8)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    return buffer.getvalue()
+    return figure_png(figure)
 
 
 def render_html(report: SurveyReport) -> str:
