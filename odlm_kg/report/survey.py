@@ -14,13 +14,18 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import URIRef
 
 from odlm_kg.errors import UsageError
 from odlm_kg.namespaces import ODLM, instance_iri, vocab_iri
 from odlm_kg.store.base import Store
+
+if TYPE_CHECKING:
+    from odlm_kg.sources.survey_codebook import Codebook
 
 DEMO_SURVEY = instance_iri("survey", "dalgali-crowston-demo")
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
@@ -154,11 +159,17 @@ def _published_from_findings(store: Store, locator: str) -> dict[str, float]:
     return found
 
 
-def _published_from_codebook(spec: TableSpec) -> dict[str, float]:
+@cache
+def _shipped_codebook() -> Codebook:
+    """The shipped Dalgali & Crowston codebook, read and checked once per process."""
     from odlm_kg.resources import resource_dir
     from odlm_kg.sources.survey_codebook import load_codebook
 
-    book = load_codebook(resource_dir("data") / "survey" / "dalgali-crowston-codebook.yaml")
+    return load_codebook(resource_dir("data") / "survey" / "dalgali-crowston-codebook.yaml")
+
+
+def _published_from_codebook(spec: TableSpec) -> dict[str, float]:
+    book = _shipped_codebook()
     found: dict[str, float] = {}
     questions = [spec.question] if spec.question else ["Q5", "Q6"]
     for question_id in questions:
