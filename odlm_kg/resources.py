@@ -35,7 +35,3 @@ def resource_dir(name: ResourceName) -> Path:
         return checkout
     raise FileNotFoundError(f"the package's {name}/ folder is missing (looked in {shipped} and {checkout})")
 
-
-def resource_files(name: ResourceName, pattern: str = "*.ttl") -> list[Path]:
-    """Files of a resource tree matching ``pattern`` (recursive), sorted for stable builds."""
-    return sorted(resource_dir(name).rglob(pattern))

@@ -7,7 +7,7 @@ unchanged over each backend. Query results come back as rdflib terms, the packag
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,9 +27,6 @@ class SelectResult:
 
     def __len__(self) -> int:
         return len(self.rows)
-
-    def column(self, name: str) -> list[Node | None]:
-        return [row.get(name) for row in self.rows]
 
 
 QueryResult = SelectResult | bool | Graph
@@ -115,7 +112,3 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def quads_in(self, graph: str | URIRef) -> Iterable[tuple[Node, Node, Node]]:
-        result = self.export_graph(graph)
-        return iter(result)

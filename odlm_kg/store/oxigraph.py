@@ -147,11 +147,6 @@ class OxigraphStore(Store):
         except SyntaxError as exc:
             raise InputError(f"invalid {fmt}: {exc}") from exc
 
-    def bulk_load_path(self, path: Path, fmt: str, graph: str | URIRef | None = None) -> None:
-        """Fast, non-transactional load of a large file (used by build and benchmarks only)."""
-        to_graph = None if fmt in ("nquads", "trig") else _graph_node(graph)
-        self.native.bulk_load(path=str(path), format=OX_FORMATS[fmt], to_graph=to_graph)
-
     def named_graphs(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self.native.named_graphs() if isinstance(g, ox.NamedNode)
                       if next(iter(self.native.quads_for_pattern(None, None, None, g)), None) is not None)
