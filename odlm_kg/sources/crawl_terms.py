@@ -348,19 +348,29 @@ def doi_record_triples(kind: str, doi: str, *, location: str, landing_page: Any,
     return iri, out
 
 
-def repository_link_triples(artifact: URIRef, artifact_key: str, url: str, *, archived: bool) -> list[Triple]:
-    """The code repository at ``url`` (:func:`code_repository_triples`) linked to ``artifact``: derived
-    from it when ``archived`` (a software release archived from the repository), else as its
-    ``odlm:sourceCode``. [] for URLs of hosts without a sharing-location concept."""
+def repository_link_triples(artifact: URIRef, url: str, *, archive_key: str | None = None) -> list[Triple]:
+    """The code repository at ``url`` (:func:`code_repository_triples`) as the artifact's
+    ``odlm:sourceCode``, or, given ``archive_key`` (the artifact's key: it is a software release archived
+    from the repository), as what the artifact is derived from. [] for URLs of hosts without a
+    sharing-location concept."""
     repo = code_repository_triples(url)
     if repo is None:
         return []
     repo_iri, out = repo
-    if archived:
-        out += derivation_triples(artifact, artifact_key, repo_iri, str(repo_iri).rsplit("/id/", 1)[1])
+    if archive_key is not None:
+        out += derivation_triples(artifact, archive_key, repo_iri, str(repo_iri).rsplit("/id/", 1)[1])
     else:
         out.append((artifact, ODLM.sourceCode, repo_iri))
     return out
+
+
+def described_by_triples(artifact: URIRef, reference: str) -> list[Triple]:
+    """The paper a DOI, arXiv id or arXiv/doi.org URL names (:func:`paper_from_reference`) as describing
+    ``artifact``; [] for anything else."""
+    paper = paper_from_reference(reference)
+    if paper is None:
+        return []
+    return [*paper[1], (artifact, ODLM.describedBy, paper[0])]
 
 
 def metric_triples(artifact: URIRef, artifact_key: str, metric: str, value: int | None,

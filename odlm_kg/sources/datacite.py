@@ -207,8 +207,8 @@ def _related(iri: URIRef, kind: str, doi: str, record: dict[str, Any]) -> list[T
                 out += paper_out
                 continue
         if id_type == "url" and relation in CODE_RELATIONS and repo_host_and_key(identifier):
-            out += repository_link_triples(iri, f"code/{doi}", identifier,
-                                           archived=kind == "code" and relation != "requires")
+            archived = kind == "code" and relation != "requires"
+            out += repository_link_triples(iri, identifier, archive_key=f"code/{doi}" if archived else None)
     return out
 
 

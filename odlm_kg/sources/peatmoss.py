@@ -46,10 +46,11 @@ from odlm_kg.sources.crawl_terms import (
     code_repository_triples,
     datetime_literal,
     derivation_triples,
+    described_by_triples,
     licence_triples,
     metric_triples,
-    paper_from_reference,
     repo_host_and_key,
+    repository_link_triples,
     require_object,
     unique,
 )
@@ -252,15 +253,9 @@ def map_metadata(key: str, metadata: dict[str, Any]) -> list[Triple]:
         if dataset_id:
             out += hf_dataset_triples(model, dataset_id)
     for url in _strings(metadata.get("github")):
-        found = code_repository_triples(url)
-        if found is not None:
-            out += found[1]
-            out.append((model, ODLM.sourceCode, found[0]))
+        out += repository_link_triples(model, url)
     for reference in _strings(metadata.get("paper")):
-        paper = paper_from_reference(reference)
-        if paper is not None:
-            out += paper[1]
-            out.append((model, ODLM.describedBy, paper[0]))
+        out += described_by_triples(model, reference)
     for upstream in _strings(metadata.get("upstream_model")):
         match = _HF_MODEL_URL.match(upstream)
         if match and not match.group(1).startswith(("datasets/", "spaces/")):
@@ -296,10 +291,7 @@ def map_database_model(data: dict[str, Any], options: LoadOptions) -> list[Tripl
         if re.fullmatch(r"[\w.\-]+(?:/[\w.\-]+)?", name):  # Hugging Face dataset ids, as PeaTMOSS took them
             out += hf_dataset_triples(model, name)
     for reference in _strings(data.get("papers")):
-        paper = paper_from_reference(reference)
-        if paper is not None:
-            out += paper[1]
-            out.append((model, ODLM.describedBy, paper[0]))
+        out += described_by_triples(model, reference)
     for url in _strings(data.get("reuse_repositories")):
         found = repo_host_and_key(url if "://" in url else f"https://{url}")
         if found is None or found[0] != "github":

@@ -23,19 +23,19 @@ from typing import Any
 from rdflib import Literal
 from rdflib.namespace import DCTERMS
 
-from odlm_kg.namespaces import ODLM, instance_iri
+from odlm_kg.namespaces import instance_iri
 from odlm_kg.sources.base import LoadOptions, Record, RecordError, input_files, iter_json_values
 from odlm_kg.sources.crawl_terms import (
     CrawlSource,
     Triple,
     account_triples,
     artifact_triples,
-    code_repository_triples,
+    described_by_triples,
     licence_triples,
     list_value,
     object_value,
-    paper_from_reference,
     read_text,
+    repository_link_triples,
     require_object,
     text_value,
     unique,
@@ -101,15 +101,11 @@ def map_entry(data: Any) -> list[Triple]:
         out += licence_triples(model, licence, "spdx")
 
     for link in list_value(entry, "paper_links"):
-        found = paper_from_reference(link) if isinstance(link, str) else None
-        if found is not None:
-            out.append((model, ODLM.describedBy, found[0]))
-            out += found[1]
+        if isinstance(link, str):
+            out += described_by_triples(model, link)
     for link in list_value(entry, "code_links"):
-        found_code = code_repository_triples(link) if isinstance(link, str) else None
-        if found_code is not None:
-            out.append((model, ODLM.sourceCode, found_code[0]))
-            out += found_code[1]
+        if isinstance(link, str):
+            out += repository_link_triples(model, link)
     return unique(out)
 
 

@@ -168,7 +168,7 @@ def _related_triples(iri: URIRef, kind: str, doi: str, related: list[Any]) -> li
                 out.append((iri, ODLM.describedBy, found[0]))
                 out += found[1]
         elif relation in {"issupplementto", "isderivedfrom", "isidenticalto", "iscompiledby"}:
-            out += repository_link_triples(iri, f"code/{doi}", identifier, archived=kind == "code")
+            out += repository_link_triples(iri, identifier, archive_key=f"code/{doi}" if kind == "code" else None)
     return out
 
 
