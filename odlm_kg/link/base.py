@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rdflib import URIRef
 from rdflib.namespace import OWL, SKOS
 
 from odlm_kg.namespaces import graph_iri
 
-#: Kinds of local items and the identifiers they are looked up by.
-ITEM_KINDS = ("paper", "code")
-IDENTIFIER_KINDS = ("doi", "arxiv", "repository")
 _IRI_BAD = re.compile(r"[\s<>\"{}|\\^`]")
 
 
@@ -70,8 +67,6 @@ class Target:
     title: str
     endpoints: dict[str, str]
     lookups: tuple[Lookup, ...]
-    candidate_pattern: str = ""  # a regex the candidate IRIs of this target match (sanity check)
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def graph(self) -> URIRef:
@@ -85,5 +80,4 @@ class Target:
 
 
 CLOSE = SKOS.closeMatch
-EXACT = SKOS.exactMatch
 SAME = OWL.sameAs

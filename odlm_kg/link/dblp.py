@@ -36,7 +36,6 @@ TARGET = Target(
     graph_name="link-dblp",
     title="dblp",
     endpoints={"default": ENDPOINT},
-    candidate_pattern=r"^https://dblp\.org/rec/\S+$",
     lookups=(Lookup("paper-by-doi", "paper", "doi", _doi_terms, _query, normalise_doi, SAME, ("default",),
                     "publications whose dblp:doi is https://doi.org/ + the DOI"),),
 )

@@ -38,7 +38,6 @@ TARGET = Target(
     graph_name="link-orkg",
     title="ORKG",
     endpoints={"default": ENDPOINT},
-    candidate_pattern=r"^http://orkg\.org/orkg/resource/R\d+$",
     lookups=(Lookup("paper-by-doi", "paper", "doi", _doi_terms, _query, normalise_doi, SAME, ("default",),
                     "papers whose P26 (DOI), case-insensitively and without resolver prefix, is the DOI"),),
 )

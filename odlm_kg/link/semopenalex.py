@@ -37,7 +37,6 @@ TARGET = Target(
     graph_name="link-openalex",
     title="SemOpenAlex",
     endpoints={"default": ENDPOINT},
-    candidate_pattern=r"^https://semopenalex\.org/work/W\d+$",
     lookups=(Lookup("paper-by-doi", "paper", "doi", _doi_terms, _query, normalise_doi, SAME, ("default",),
                     "works whose datacite:doi (or prism:doi) is the DOI URL"),),
 )

@@ -61,7 +61,6 @@ TARGET = Target(
     graph_name="link-wikidata",
     title="Wikidata",
     endpoints={"scholarly": SCHOLARLY_ENDPOINT, "main": MAIN_ENDPOINT},
-    candidate_pattern=r"^https?://www\.wikidata\.org/entity/Q\d+$",
     lookups=(
         Lookup("paper-by-doi", "paper", "doi", _doi_terms, lambda v: _select("P356", v), normalise_doi,
                SAME, PAPER_GRAPHS, "papers whose DOI is the value of P356 (DOI)"),
