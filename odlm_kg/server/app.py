@@ -226,7 +226,9 @@ class Endpoint:
         self.runner.refresh()
 
     async def query(self, request: Request, sparql: str, default_graph: list[str] | None,
-                    named_graphs: list[str] | None, *, cache_key: str | None = None) -> Response:
+                    named_graphs: list[str] | None, *, cache_key: str | None = None,
+                    looked_up: bool = False) -> Response:
+        """Run a query (``looked_up``: the caller already missed the cache under ``cache_key``)."""
         accept = request.headers.get("accept")
         select_media = choose(accept, SELECT_OFFERS)
         graph_media = choose(accept, GRAPH_OFFERS)
@@ -237,7 +239,7 @@ class Endpoint:
         if (refused := self.refuse_service(sparql)) is not None:
             return refused
         key = self.cache_key(request, cache_key or sparql, default_graph, named_graphs)
-        if key is not None and (hit := self.cache.get(key)) is not None:
+        if key is not None and not looked_up and (hit := self.cache.get(key)) is not None:
             return _answer_response(hit, "hit")
         generation = self.generation
         answer = await self.runner.run({
@@ -449,17 +451,16 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
 
     @app.get("/queries/{name}", summary="Run a named query; its parameters are URL query parameters")
     async def run_named(name: str, request: Request) -> Response:
-        if "format" not in request.query_params:
-            key = "named:" + json.dumps([name, sorted(request.query_params.items())])
-            if (hit := endpoint.cached(request, key)) is not None:  # answered without reading the query
-                return hit
+        params = dict(request.query_params)
+        fmt = params.pop("format", None)  # ?format=csv etc. as a shortcut for Accept
+        key = "named:" + json.dumps([name, sorted(params.items())])
+        if fmt is None and (hit := endpoint.cached(request, key)) is not None:  # answered without reading the query
+            return hit
         try:
             named: NamedQuery = get_query(name)
         except UsageError as exc:
             return JSONResponse({"detail": str(exc)}, status_code=404)
-        params = dict(request.query_params)
-        if "format" in params:  # ?format=csv etc. as a shortcut for Accept
-            fmt = params.pop("format")
+        if fmt is not None:
             by_format = {f: m for m, f in SELECT_OFFERS[:4]} | {"ttl": "text/turtle", "nt": "application/n-triples"}
             if fmt not in by_format:
                 return JSONResponse({"detail": f"format {fmt!r}: expected one of {', '.join(by_format)}"},
@@ -472,8 +473,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         except ParameterError as exc:
             return JSONResponse({"detail": str(exc), "parameter": exc.parameter, "expected": exc.expected},
                                 status_code=400)
-        key = "named:" + json.dumps([name, sorted(params.items())])
-        return await endpoint.query(request, sparql, None, None, cache_key=key)
+        return await endpoint.query(request, sparql, None, None, cache_key=key, looked_up=fmt is None)
 
     @app.post("/validate", summary="SHACL report for posted RDF")
     async def validate_rdf(request: Request, layers: str = "core") -> Response:

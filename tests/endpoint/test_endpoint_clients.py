@@ -96,6 +96,19 @@ def test_named_queries_over_http(live_endpoint) -> None:  # type: ignore[no-unty
     assert httpx.get(f"{live_endpoint.base}/queries/no-such-query").status_code == 404
 
 
+def test_named_query_miss_counted_once(live_endpoint) -> None:  # type: ignore[no-untyped-def]
+    """A named query missing the cache is looked up once, not once by the route and again by the runner."""
+    def misses() -> int:
+        return int(httpx.get(f"{live_endpoint.base}/health").json()["cache"]["misses"])
+
+    before = misses()
+    answer = httpx.get(f"{live_endpoint.base}/queries/concepts-by-scheme",
+                       params={"scheme": "https://w3id.org/odlm/vocab/barrier"},
+                       headers={"Accept": "text/csv"})
+    assert answer.status_code == 200 and answer.headers["x-cache"] == "miss"
+    assert misses() - before == 1
+
+
 def test_write_invalidates_cache(live_endpoint) -> None:  # type: ignore[no-untyped-def]
     url = f"{live_endpoint.base}/queries/artifacts-by-location"
     before = httpx.get(url, headers={"Accept": "application/sparql-results+json"}).json()
