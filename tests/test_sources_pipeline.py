@@ -145,6 +145,18 @@ def test_rejects_go_to_the_reject_file_and_the_run_goes_on(tmp_path: Path, memor
     assert memory_store.count(NumbersSource.graph) == 8
 
 
+def test_an_unwritable_reject_file_is_a_message_not_a_traceback(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # regression: the reject file was opened unguarded, so a missing folder ended in a FileNotFoundError
+    path = numbers_file(tmp_path, [1, "two"])
+    rejects = tmp_path / "no-such-folder" / "rejects.jsonl"
+    assert main(["--store", "memory", "load", "huggingface-models", str(HF / "edge_cases.jsonl"), "--no-progress",
+                 "--reject-file", str(rejects)]) == 2
+    assert f"{rejects}: cannot write the reject file" in capsys.readouterr().err
+    with pytest.raises(InputError, match="cannot write the reject file"):
+        run_load(OxigraphStore(), NumbersSource(), [path], reject_file=rejects, progress=False)
+
+
 def test_loading_twice_leaves_the_graph_unchanged(tmp_path: Path, memory_store: OxigraphStore) -> None:
     path = numbers_file(tmp_path, [*list(range(50)), 7, 7])  # duplicate ids too
     run_load(memory_store, NumbersSource(), [path], batch_size=8, progress=False)

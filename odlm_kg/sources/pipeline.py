@@ -35,7 +35,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from odlm_kg import __version__
-from odlm_kg.errors import ProblemsFound, located
+from odlm_kg.errors import InputError, ProblemsFound, located
 from odlm_kg.namespaces import ODLM, ONTOLOGY_VERSION, graph_iri, instance_iri
 from odlm_kg.sources.base import Record, RecordError, Source, Triple, sha256_of
 from odlm_kg.store.base import Store
@@ -196,7 +196,10 @@ class _RejectSink:
     """Collects rejects: counts them, writes each to the reject file at once, and stops under strict."""
 
     def __init__(self, reject_file: Path | None, strict: bool, report: LoadReport) -> None:
-        self.handle: IO[str] | None = open(reject_file, "w", encoding="utf-8") if reject_file else None  # noqa: SIM115
+        try:
+            self.handle: IO[str] | None = open(reject_file, "w", encoding="utf-8") if reject_file else None  # noqa: SIM115
+        except OSError as exc:
+            raise InputError(located(reject_file, f"cannot write the reject file: {exc.strerror or exc}")) from exc
         self.strict = strict
         self.report = report
 
