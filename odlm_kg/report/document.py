@@ -163,9 +163,5 @@ def write_document(report: Report, directory: Path, stem: str, formats: Sequence
                           to_markdown=lambda: render_markdown(report))
 
 
-def tables_of(sections: Sequence[Section]) -> list[Table]:
-    return [table for section in sections for table in section.tables]
-
-
 __all__ = ["Chart", "Report", "Section", "Table", "figure_png", "pyplot", "render_html", "render_markdown",
-           "tables_of", "write_document", "write_rendered"]
+           "write_document", "write_rendered"]
