@@ -30,15 +30,15 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from odlm_kg.errors import InputError
-from odlm_kg.namespaces import PREFIXES
+from odlm_kg.namespaces import GRAPH, ID, PREFIXES, VOCAB
 from odlm_kg.queries import NamedQuery, list_queries
 from odlm_kg.store.base import QueryResult, SelectResult, Store
 
 #: Short names for the project's IRI spaces, tried before the standard prefixes (longest first).
 SHORT_NAMES: dict[str, str] = {
-    "vocab": "https://w3id.org/odlm/vocab/",
-    "id": "https://w3id.org/odlm/id/",
-    "graph": "https://w3id.org/odlm/graph/",
+    "vocab": str(VOCAB),
+    "id": str(ID),
+    "graph": str(GRAPH),
     **PREFIXES,
 }
 _NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long, XSD.nonNegativeInteger,
