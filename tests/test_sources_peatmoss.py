@@ -181,6 +181,18 @@ def test_unreadable_csv_stops_and_writes_nothing(memory_store: OxigraphStore) ->
     assert memory_store.is_empty()
 
 
+def test_a_bad_observation_time_stops_the_load_with_a_message(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # regression: a bad observed-at was checked per record, rejecting every record and exiting 0
+    from odlm_kg.cli.app import main
+
+    path = tmp_path / "downloads.json"
+    path.write_text('{"bert-base-uncased": 5}', encoding="utf-8")
+    assert main(["--store", "memory", "load", "peatmoss", str(path), "--no-progress",
+                 "--option", "observed-at=yesterday"]) == 2
+    assert "observed-at=yesterday: expected an ISO 8601 date or time" in capsys.readouterr().err
+
+
 def test_cli_option_gives_the_observation_time(real_data: Path, tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     # regression: the CLI had no way to pass observed-at, so dated counts could only be loaded from Python

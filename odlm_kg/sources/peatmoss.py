@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from rdflib import Literal, URIRef
 
-from odlm_kg.errors import InputError, located
+from odlm_kg.errors import InputError, UsageError, located
 from odlm_kg.namespaces import ODLM, instance_iri
 from odlm_kg.sources.base import LoadOptions, Record, RecordError, input_files, iter_json_values, open_binary
 from odlm_kg.sources.crawl_terms import (
@@ -217,21 +217,23 @@ def map_repository_licences(key: str, licences: list[Any] | None) -> list[Triple
     return out
 
 
-def _observed_at(options: LoadOptions) -> Literal | None:
+def observed_at_option(options: LoadOptions) -> Literal | None:
+    """The time the counts were taken (option ``observed-at``), checked once per load: a value that is
+    not an ISO 8601 date or time is a usage error, not a reason to reject every record."""
     raw = options.extra.get("observed-at")
     if raw is None:
         return None
     found = datetime_literal(raw if "T" in raw else f"{raw}T00:00:00Z")
     if found is None:
-        raise RecordError(f"expected an ISO 8601 date or time, got {raw!r}", field="observed-at option")
+        raise UsageError(f"--option observed-at={raw}: expected an ISO 8601 date or time (e.g. 2023-08-01)")
     return found
 
 
-def map_downloads(key: str, downloads: int, options: LoadOptions) -> list[Triple]:
+def map_downloads(key: str, downloads: int, observed: Literal | None) -> list[Triple]:
     if downloads < 0:
         raise RecordError(f"expected a non-negative count, got {downloads}", field=key)
     model, out = hf_model_triples(key)
-    out += metric_triples(model, f"model/{key}", "Downloads", downloads, _observed_at(options))
+    out += metric_triples(model, f"model/{key}", "Downloads", downloads, observed)
     return out
 
 
@@ -283,7 +285,7 @@ def _model_of_database_row(data: dict[str, Any]) -> tuple[URIRef, str, list[Trip
     raise RecordError(f"expected a Hugging Face or PyTorch Hub model URL, got {repo_url!r}", field="model.repo_url")
 
 
-def map_database_model(data: dict[str, Any], options: LoadOptions) -> list[Triple]:
+def map_database_model(data: dict[str, Any], observed: Literal | None) -> list[Triple]:
     model, model_key, out = _model_of_database_row(data)
     for licence in _strings(data.get("licences")):
         out += licence_triples(model, licence, "hf")
@@ -299,7 +301,6 @@ def map_database_model(data: dict[str, Any], options: LoadOptions) -> list[Tripl
         repo, _repo_key, repo_out = _github_repo(url, "reuse_repository.url")
         out += repo_out
         out.append((model, ODLM.sourceCode, repo))
-    observed = _observed_at(options)
     for metric, field in (("Downloads", "downloads"), ("Likes", "likes")):
         value = data.get(field)
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
@@ -310,7 +311,7 @@ def map_database_model(data: dict[str, Any], options: LoadOptions) -> list[Tripl
 class PeatmossSource(CrawlSource):
     def __init__(self, options: LoadOptions) -> None:
         super().__init__(NAME, read_peatmoss, self.map_data)
-        self.options = options
+        self.observed_at = observed_at_option(options)
 
     def map_data(self, data: Any) -> list[Triple]:
         record = require_object(data, "a PeaTMOSS record")
@@ -320,11 +321,11 @@ class PeatmossSource(CrawlSource):
         if kind == "licences":
             return unique(map_repository_licences(record["key"], record["value"]))
         if kind == "downloads":
-            return unique(map_downloads(record["key"], record["value"], self.options))
+            return unique(map_downloads(record["key"], record["value"], self.observed_at))
         if kind == "metadata":
             return unique(map_metadata(record["key"], record["value"]))
         if kind == "database":
-            return unique(map_database_model(record, self.options))
+            return unique(map_database_model(record, self.observed_at))
         raise RecordError(f"expected a licence list, a download count or a metadata object, got "
                           f"{type(record.get('value')).__name__}", field=str(record.get("key")))
 
