@@ -95,6 +95,13 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
         load_codebook(path)
 
 
+def test_codebooks_extending_each_other_in_a_loop_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"b.yaml: 'extends' loops back"):
+        load_codebook(tmp_path / "a.yaml")
+
+
 def test_concept_references() -> None:
     assert str(resolve_concept("https://example.org/x")) == "https://example.org/x"
     assert resolve_concept("work:dalgali-crowston-2019").endswith("/id/work/dalgali-crowston-2019")

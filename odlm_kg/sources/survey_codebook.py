@@ -232,7 +232,10 @@ class _Reader:
             raise self.fail(where, str(exc)) from None
 
 
-def _load_yaml(path: Path) -> dict[str, Any]:
+def _load_yaml(path: Path, extended_by: tuple[Path, ...] = ()) -> dict[str, Any]:
+    if path.resolve() in extended_by:
+        chain = " -> ".join(str(p) for p in (*extended_by, path.resolve()))
+        raise InputError(f"{extended_by[-1]}: 'extends' loops back to a codebook already read: {chain}")
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -247,7 +250,7 @@ def _load_yaml(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: a codebook is a YAML mapping with 'survey' and 'questions'")
     base_name = data.pop("extends", None)
     if base_name is not None:
-        base = _load_yaml((path.parent / str(base_name)).resolve())
+        base = _load_yaml((path.parent / str(base_name)).resolve(), (*extended_by, path.resolve()))
         survey = {**base.get("survey", {}), **data.get("survey", {})}
         merged = {**base, **data}
         merged["survey"] = survey
