@@ -286,7 +286,7 @@ def get_query(name: str, directory: Path | None = None) -> NamedQuery:
     folder = directory or queries_dir()
     path = folder / f"{name}.rq"
     if not _NAME_OK.match(name.replace("-", "_")) or not path.is_file():
-        known = ", ".join(q.name for q in list_queries(folder)) or "none"
+        known = ", ".join(p.stem for p in sorted(folder.glob("*.rq"))) or "none"  # names only: nothing parsed
         raise UsageError(f"no named query {name!r}. Named queries: {known}.")
     return parse_query_text(name, path.read_text(encoding="utf-8"), path)
 

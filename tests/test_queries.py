@@ -91,6 +91,12 @@ def test_bad_headers() -> None:
         get_query("../etc/passwd")
 
 
+def test_unknown_name_lists_the_catalogue_without_parsing_it(tmp_path: Path) -> None:
+    (tmp_path / "broken.rq").write_text("# param: n number 1 d\nSELECT * {}\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"no named query 'missing'\. Named queries: broken\."):
+        get_query("missing", tmp_path)
+
+
 def test_prefixed_iri_parameter(memory_store: OxigraphStore) -> None:
     q = get_query("concepts-by-scheme")
     assert "<https://w3id.org/odlm#Dataset>" in q.bind(scheme="odlm:Dataset")
