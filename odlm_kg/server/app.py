@@ -33,6 +33,7 @@ from fastapi.staticfiles import StaticFiles
 from odlm_kg import __version__
 from odlm_kg.errors import OdlmError, UsageError
 from odlm_kg.queries import NamedQuery, ParameterError, get_query, list_queries
+from odlm_kg.rdf_formats import FORMATS, QUAD_FORMATS
 from odlm_kg.server.describe import VOID_QUERIES, service_description, void_description, with_endpoint
 from odlm_kg.server.negotiation import DESCRIPTION_OFFERS, GRAPH_OFFERS, SELECT_OFFERS, choose
 from odlm_kg.server.workers import Answer, WorkerPool, default_pool_size
@@ -42,6 +43,9 @@ from odlm_kg.store.oxigraph import OxigraphStore
 from odlm_kg.store.remote import RemoteStore, json_term
 
 STATIC = Path(__file__).resolve().parent / "static"
+#: RDF media types ``/validate`` reads (rdflib format names), from the project's table of syntaxes.
+VALIDATE_MEDIA = {media: rdflib_name for rdflib_name, media in FORMATS.values() if rdflib_name != "n3"} | {
+    "text/plain": "nt"}
 
 
 @dataclass
@@ -478,9 +482,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
     @app.post("/validate", summary="SHACL report for posted RDF")
     async def validate_rdf(request: Request, layers: str = "core") -> Response:
         media = (request.headers.get("content-type") or "text/turtle").split(";")[0].strip().lower()
-        rdflib_format = {"text/turtle": "turtle", "application/n-triples": "nt", "text/plain": "nt",
-                         "application/ld+json": "json-ld", "application/rdf+xml": "xml",
-                         "application/trig": "trig", "application/n-quads": "nquads"}.get(media)
+        rdflib_format = VALIDATE_MEDIA.get(media)
         if rdflib_format is None:
             return _text(415, f"unsupported RDF media type {media!r}")
         body = await request.body()
@@ -489,7 +491,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
 
             from odlm_kg.validate import validate
 
-            quads = rdflib_format in ("trig", "nquads")
+            quads = rdflib_format in QUAD_FORMATS
             data = (Dataset() if quads else Graph()).parse(data=body, format=rdflib_format)
             chosen_layers = [layer.strip() for layer in layers.split(",") if layer.strip()]
             report = await asyncio.get_running_loop().run_in_executor(None, validate, data, chosen_layers)
