@@ -521,8 +521,10 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
                                                                      "hits": endpoint.cache.hits,
                                                                      "misses": endpoint.cache.misses}})
 
+    page = (STATIC / "index.html").read_text(encoding="utf-8")  # read once, not per request
+
     @app.get("/", include_in_schema=False)
     async def index() -> HTMLResponse:
-        return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
+        return HTMLResponse(page)
 
     return app
