@@ -25,15 +25,12 @@ from urllib.parse import quote, urlsplit
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
-from rdflib.term import Node
 
 from odlm_kg.errors import InputError, located
 from odlm_kg.identifiers import normalise_arxiv_id, normalise_doi
 from odlm_kg.licences import normalise as normalise_licence
 from odlm_kg.namespaces import ODLM, graph_iri, instance_iri, vocab_iri
-from odlm_kg.sources.base import Record, RecordError, open_binary, read_json_records
-
-Triple = tuple[Node, Node, Node]
+from odlm_kg.sources.base import Record, RecordError, Triple, open_binary, read_json_records
 
 #: odlm class and artifact-kind concept of each instance kind an artifact can have.
 ARTIFACT_CLASSES: dict[str, tuple[URIRef, str]] = {
@@ -44,10 +41,13 @@ ARTIFACT_CLASSES: dict[str, tuple[URIRef, str]] = {
 
 GITHUB_HOME = URIRef("https://github.com/")
 UNKNOWN_OPENNESS = vocab_iri("licence-openness", "Unknown")
+#: The shape layers crawl records are validated with.
+CRAWL_LAYERS: tuple[str, ...] = ("core", "crawl")
 
 _REPO_HOSTS = {"github.com": "github", "gitlab.com": "gitlab", "bitbucket.org": "bitbucket"}
 #: Sharing-location concept of each code host whose repositories are mapped.
 CODE_HOST_LOCATIONS = {"github": "GitHub", "gitlab": "GitLab", "bitbucket": "Bitbucket"}
+_HOST_HOMEPAGES = {host: f"https://{domain}/" for domain, host in _REPO_HOSTS.items()}
 _IRI_UNSAFE = re.compile(r"[\s<>\"{}|\\^`]")
 #: An ORCID iD (the last path segment of an orcid.org URL).
 ORCID_ID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
@@ -236,24 +236,18 @@ def artifact_triples(iri: URIRef, kind: str, *, location: str, landing_page: Any
     return out
 
 
-def code_repository_triples(url: str, *, location_of_host: dict[str, str] | None = None) -> tuple[URIRef, list[Triple]] | None:
-    """A code repository known only by its URL, or None for URLs of hosts without a sharing-location
-    concept (GitHub, GitLab and Bitbucket have one)."""
+def code_repository_triples(url: str) -> tuple[URIRef, list[Triple]] | None:
+    """A code repository known only by its URL (on GitHub, GitLab or Bitbucket, the hosts with a
+    sharing-location concept), or None for URLs of other hosts."""
     found = repo_host_and_name(url)
     if found is None:
         return None
     host, name = found
-    key = name.lower()
-    locations = location_of_host or CODE_HOST_LOCATIONS
-    if host not in locations:  # a crawled artifact needs a sharing location
-        return None
-    iri = code_iri(host, key)
-    homepage = {"github": "https://github.com/", "gitlab": "https://gitlab.com/",
-                "bitbucket": "https://bitbucket.org/"}[host]
+    iri = code_iri(host, name.lower())
     out = [(iri, RDF.type, ODLM.SourceCode), (iri, ODLM.artifactKind, vocab_iri("artifact-kind", "Code")),
-           (iri, DCAT.landingPage, URIRef(homepage + quote(name))), (iri, ODLM.platformId, Literal(name)),
-           (iri, RDFS.label, Literal(name))]
-    out.append((iri, ODLM.sharedAt, vocab_iri("sharing-location", locations[host])))
+           (iri, DCAT.landingPage, URIRef(_HOST_HOMEPAGES[host] + quote(name))), (iri, ODLM.platformId, Literal(name)),
+           (iri, RDFS.label, Literal(name)),
+           (iri, ODLM.sharedAt, vocab_iri("sharing-location", CODE_HOST_LOCATIONS[host]))]
     return iri, out
 
 
@@ -419,7 +413,7 @@ class CrawlSource:
                  mapper: Callable[[Any], Iterable[Triple]]) -> None:
         self.name = name
         self.graph = graph_iri(name)
-        self.layers = crawl_shape_layers()
+        self.layers = CRAWL_LAYERS
         self._reader = reader
         self._mapper = mapper
 
@@ -428,13 +422,6 @@ class CrawlSource:
 
     def map_record(self, record: Record) -> Iterable[Triple]:
         return self._mapper(record.data)
-
-
-def crawl_shape_layers() -> tuple[str, ...]:
-    """The shape layers crawl records are validated with: core, and crawl once ``shapes/crawl.ttl`` exists."""
-    from odlm_kg.resources import resource_dir
-
-    return ("core", "crawl") if (Path(str(resource_dir("shapes"))) / "crawl.ttl").is_file() else ("core",)
 
 
 def unwrapped_json_records(path: Path, unwrap: Callable[[Any], Iterable[Any] | None]) -> Iterator[Record]:
