@@ -199,11 +199,10 @@ def _normalise_text(text: str, raw: str, vocabulary: str) -> NormalisedLicence:
     if row is not None:
         return _found(row, raw)
     if "://" in text or text.startswith("info:"):
-        for candidate in ("datacite",):
-            row = by_vocabulary.get((candidate, text.lower().rstrip("/") + "/")) or by_vocabulary.get(
-                (candidate, text.lower().rstrip("/")))
-            if row is not None:
-                return _found(row, raw)
+        url = text.lower().rstrip("/")  # DataCite rows list rights URIs, with or without the final slash
+        row = by_vocabulary.get(("datacite", url + "/")) or by_vocabulary.get(("datacite", url))
+        if row is not None:
+            return _found(row, raw)
         found = _from_url(text)
         if found is not None:
             return found
