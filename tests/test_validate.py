@@ -145,6 +145,26 @@ def test_cli_missing_file_and_unknown_layer(tmp_path: Path, capsys: pytest.Captu
     assert code == 2 and "nosuchlayer" in err
 
 
+@pytest.mark.parametrize("engine", ["auto", "pyshacl"])
+@pytest.mark.parametrize("constraint, said", [
+    ('sh:property [ sh:path ex:b ; sh:minCount "x" ]', "sh:minCount must be"),
+    ('sh:property [ sh:path ex:b ; sh:pattern ex:notALiteral ]', "sh:pattern must be"),
+    ('sh:sparql [ sh:select "SELECT $this WHERE { FILTER(" ]', "does not parse"),
+], ids=["count", "pattern", "sparql"])
+def test_cli_invalid_shapes_are_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], engine: str,
+                                               constraint: str, said: str) -> None:
+    """A shapes file that pySHACL cannot load ends in a sentence and exit 2, not a stack trace."""
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/> .\n"
+                      f"ex:S a sh:NodeShape ; sh:targetNode ex:a ; {constraint} .\n", encoding="utf-8")
+    data = tmp_path / "data.ttl"
+    data.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\n", encoding="utf-8")
+    code, out, err = _run([str(data), "-p", str(shapes), "--engine", engine], capsys)
+    assert code == 2 and out == ""
+    last = err.rstrip().splitlines()[-1]  # pySHACL may log the problem first
+    assert last.startswith("odlm-kg: the shapes are not valid SHACL") and said in last, err
+
+
 def test_cli_formats_gzip_and_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = SHAPES_DATA / "core" / "violating.ttl"
     zipped = tmp_path / "violating.ttl.gz"

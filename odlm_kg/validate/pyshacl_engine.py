@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from odlm_kg.errors import InputError
 from odlm_kg.namespaces import SH
 from odlm_kg.validate.report import ValidationResult, path_from_rdf
+
+
+@contextmanager
+def shapes_errors() -> Iterator[None]:
+    """A shapes graph pySHACL cannot load (``sh:minCount "x"``, a SPARQL constraint that does not
+    parse, …) is an :class:`InputError` naming what is wrong, not a stack trace."""
+    from pyparsing import ParseBaseException
+    from pyshacl.errors import ReportableRuntimeError
+
+    try:
+        yield
+    except ReportableRuntimeError as exc:  # ShapeLoadError, ConstraintLoadError, a malformed shape…
+        raise InputError(f"the shapes are not valid SHACL: {exc.message.splitlines()[0]}") from exc
+    except ParseBaseException as exc:
+        raise InputError(f"the shapes are not valid SHACL: a SPARQL query does not parse: {exc}") from exc
 
 
 def run_pyshacl(data: Graph, shapes: Graph, ontology: Graph | None, inference: str,
@@ -28,17 +47,18 @@ def run_pyshacl(data: Graph, shapes: Graph, ontology: Graph | None, inference: s
             for triple in graph:
                 union.add(triple)
         data, own_copy = union, True
-    _conforms, results_graph, _text = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        inplace=own_copy,  # inference may then write into our copy instead of cloning it again
-        inference=inference if inference != "none" else None,
-        advanced=False,
-        allow_warnings=True,
-        allow_infos=True,
-        focus_nodes=focus_nodes,
-        use_shapes=use_shapes,
-    )
+    with shapes_errors():
+        _conforms, results_graph, _text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inplace=own_copy,  # inference may then write into our copy instead of cloning it again
+            inference=inference if inference != "none" else None,
+            advanced=False,
+            allow_warnings=True,
+            allow_infos=True,
+            focus_nodes=focus_nodes,
+            use_shapes=use_shapes,
+        )
     return results_from_report_graph(results_graph)  # type: ignore[arg-type]
 
 

@@ -281,6 +281,9 @@ class Compiler:
                     raise NotCompilable("blank-node sh:hasValue")
                 elif predicate == SH["class"] and isinstance(obj, BNode):
                     raise NotCompilable("blank-node sh:class")
+                elif predicate in (SH.minCount, SH.maxCount) and not (
+                        isinstance(obj, Literal) and isinstance(obj.value, int) and not isinstance(obj.value, bool)):
+                    raise NotCompilable(f"{term_text(predicate)} is not an integer")  # pySHACL says why
                 evaluation.queried.append((predicate, obj))
             elif predicate in VALUE_LOCAL and value_filter(predicate, obj) is not None and len(
                     list(self.graph.objects(shape, predicate))) == 1:
@@ -348,6 +351,10 @@ class Compiler:
             brace = body.find("{")
         if per_focus:
             raise NotCompilable("SPARQL constraint uses $this inside nested groups")
+        try:  # a query that does not parse goes to pySHACL, which reports it
+            ox.Store().query(body, prefixes=prefixes)
+        except SyntaxError as exc:
+            raise NotCompilable(f"SPARQL constraint does not parse: {exc}") from exc
         query = body[:brace + 1] + " {focus} " + body[brace + 1:]
         messages = list(g.objects(node, SH.message))
         deactivated = g.value(node, SH.deactivated)
@@ -753,6 +760,8 @@ def check_value_local(compiler: Compiler, evaluation: ShapeEvaluation,
     from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
     from pyshacl.pytypes import SHACLExecutor
 
+    from odlm_kg.validate.pyshacl_engine import shapes_errors
+
     shape = compiler.shapes[evaluation.shape]
     executor = SHACLExecutor(allow_infos=True, allow_warnings=True)
     empty = Graph()
@@ -763,7 +772,8 @@ def check_value_local(compiler: Compiler, evaluation: ShapeEvaluation,
         if component_class in done:
             continue
         done.add(component_class)
-        component = component_class(shape)
+        with shapes_errors():
+            component = component_class(shape)
         _conforms, reports = component.evaluate(executor, empty, {_DUMMY_FOCUS: values}, [shape, component])
         for _text, result_node, parts in reports:
             value = None
