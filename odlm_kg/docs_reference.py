@@ -31,7 +31,8 @@ from rdflib.term import Node
 
 from odlm_kg.errors import OdlmError
 from odlm_kg.namespaces import ODLM, ONTOLOGY_IRI, PREFIXES, VOCAB
-from odlm_kg.ontology import alignment_graph, alignment_paths, core_graph, vocabulary_graph
+from odlm_kg.ontology import alignment_paths, core_graph, vocabulary_graph
+from odlm_kg.rdf_formats import read_graph
 
 ENGINES = ("builtin", "pylode")
 
@@ -269,12 +270,11 @@ def _odlm_subjects(graph: Graph, kind: URIRef) -> list[URIRef]:
     return sorted(s for s in graph.subjects(RDF.type, kind) if isinstance(s, URIRef) and s.startswith(str(ODLM)))
 
 
-def collect_reference(core: Graph | None = None, vocab: Graph | None = None,
-                      align: Graph | None = None) -> Reference:
-    """Everything the reference shows, read from the ontology graphs (the shipped ones by default)."""
+def collect_reference(core: Graph | None = None, vocab: Graph | None = None) -> Reference:
+    """Everything the reference shows, read from the ontology graphs (the shipped ones by default);
+    the alignment modules are read one file at a time, to name the module of each axiom."""
     core = core if core is not None else core_graph()
     vocab = vocab if vocab is not None else vocabulary_graph()
-    align = align if align is not None else alignment_graph()
     everything = core + vocab
 
     classes = _odlm_subjects(core, OWL.Class)
@@ -294,7 +294,7 @@ def collect_reference(core: Graph | None = None, vocab: Graph | None = None,
     module_of: dict[tuple[Node, Node, Node], str] = {}
     modules: list[AlignmentModule] = []
     for path in alignment_paths():
-        module = Graph().parse(path, format="turtle")
+        module = read_graph(path)
         iri = next(iter(module.subjects(RDF.type, OWL.Ontology)), URIRef(path.stem))
         axioms = []
         for triple in sorted(module):
