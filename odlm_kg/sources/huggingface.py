@@ -62,16 +62,16 @@ from odlm_kg.sources.base import (
     read_card,
 )
 from odlm_kg.sources.crawl_terms import (
+    CRAWL_LAYERS,
     account_triples,
     artifact_triples,
-    code_repository_triples,
     datetime_literal,
     derivation_triples,
     metric_triples,
     normalise_arxiv_id,
     normalise_doi,
     paper_triples,
-    repo_host_and_name,
+    repository_link_triples,
     unique,
 )
 
@@ -92,7 +92,7 @@ class _CachedTerms:
 ODLM: Any = _CachedTerms(ODLM_NAMESPACE)
 GRAPH = graph_iri("huggingface")
 HUB = "https://huggingface.co/"
-LAYERS = ("core", "crawl")
+LAYERS = CRAWL_LAYERS
 
 #: Hub relation names (``base_model_relation``, ``base_model:<relation>:`` tags) → reuse-pattern concept.
 RELATIONS = {"finetune": "FineTune", "fine-tune": "FineTune", "adapter": "Adapter", "quantized": "Quantisation",
@@ -332,13 +332,7 @@ def _arxiv_paper(arxiv_id: str) -> tuple[URIRef, tuple[Triple, ...]]:
 def _source_code(iri: URIRef, text: str) -> list[Triple]:
     out: list[Triple] = []
     for url in dict.fromkeys(u.rstrip(".,;") for u in _URL.findall(text or "")):
-        named = repo_host_and_name(url)
-        if named is None:
-            continue
-        found = code_repository_triples(url)
-        if found is not None:
-            code, triples = found
-            out += [*triples, (code, RDFS.label, Literal(named[1])), (iri, ODLM.sourceCode, code)]
+        out += repository_link_triples(iri, url)
     return out
 
 
