@@ -234,14 +234,11 @@ class WorkerPool:
 
     def _spawn(self) -> Worker:
         parent, child = multiprocessing.Pipe()
-        if self.path is not None:
-            context = multiprocessing.get_context("spawn")
-            process = context.Process(target=worker_main, args=(child, self.path, self.generation),
-                                      daemon=True, name="odlm-kg-query")
-        else:
-            context = multiprocessing.get_context("fork")
-            process = context.Process(target=worker_main, args=(child, None, self.generation, self.store),
-                                      daemon=True, name="odlm-kg-query")
+        if self.path is not None:  # a fresh interpreter opens a read-only snapshot of the disk store
+            context, args = multiprocessing.get_context("spawn"), (child, self.path, self.generation)
+        else:  # a fork inherits the in-memory store
+            context, args = multiprocessing.get_context("fork"), (child, None, self.generation, self.store)
+        process = context.Process(target=worker_main, args=args, daemon=True, name="odlm-kg-query")
         process.start()
         child.close()
         worker = Worker(process, parent, self.generation)
@@ -260,12 +257,18 @@ class WorkerPool:
         worker.process.join(5)
         worker.conn.close()
 
+    def _replace(self, worker: Worker) -> None:
+        """Kill ``worker`` and put a fresh one in the idle queue in its place."""
+        assert self._idle is not None
+        self._kill(worker)
+        self._idle.put_nowait(self._spawn())
+
     def _release(self, worker: Worker) -> None:
         assert self._idle is not None
         if worker.stale or not worker.process.is_alive():
-            self._kill(worker)
-            worker = self._spawn()
-        self._idle.put_nowait(worker)
+            self._replace(worker)
+        else:
+            self._idle.put_nowait(worker)
 
     def refresh(self) -> None:
         """After a write: disk workers reopen their snapshot on their next task; memory workers are
@@ -296,24 +299,20 @@ class WorkerPool:
                 assert await asyncio.wait_for(self._receive(worker), STARTUP_SECONDS) == "ready"
                 worker.ready = True
             except (TimeoutError, EOFError, OSError, AssertionError):
-                self._kill(worker)
-                self._idle.put_nowait(self._spawn())
+                self._replace(worker)
                 return 503, "text/plain", b"a query worker failed to start; try again", {"Retry-After": "5"}
         try:
             answer = await asyncio.wait_for(self._exchange(worker, task), limit)
         except TimeoutError:
-            self._kill(worker)
-            self._idle.put_nowait(self._spawn())
+            self._replace(worker)
             return 503, "text/plain", (f"the query ran longer than this endpoint's {limit:g} s limit and was "
                                        "cancelled").encode(), {}
         except (EOFError, OSError):
-            self._kill(worker)
-            self._idle.put_nowait(self._spawn())
+            self._replace(worker)
             return 500, "text/plain", b"the query worker ended unexpectedly (out of memory?)", {}
         except BaseException:
             # cancelled (client gone): the worker's state is unknown, replace it
-            self._kill(worker)
-            self._idle.put_nowait(self._spawn())
+            self._replace(worker)
             raise
         self._release(worker)
         return answer
