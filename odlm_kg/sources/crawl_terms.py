@@ -436,6 +436,14 @@ def unwrapped_json_records(path: Path, unwrap: Callable[[Any], Iterable[Any] | N
             yield Record(outer.file, numbers[outer.file], value)
 
 
+def listed_entries(value: Any) -> list[Any] | None:
+    """For :func:`unwrapped_json_records`: the records of ``{"entries": [...]}`` or of an array; None
+    when ``value`` is a record itself."""
+    if isinstance(value, dict) and isinstance(value.get("entries"), list):
+        return value["entries"]
+    return value if isinstance(value, list) else None
+
+
 def read_text(file: Path) -> str:
     """A whole (small) text file, gzip or not, as UTF-8; InputError naming the file otherwise."""
     with open_binary(file) as handle:

@@ -33,7 +33,6 @@ from odlm_kg.sources.base import (
     Record,
     RecordError,
     input_files,
-    iter_json_values,
     split_front_matter,
 )
 from odlm_kg.sources.crawl_terms import (
@@ -44,10 +43,12 @@ from odlm_kg.sources.crawl_terms import (
     artifact_triples,
     code_repository_triples,
     list_value,
+    listed_entries,
     read_text,
     require_object,
     text_value,
     unique,
+    unwrapped_json_records,
 )
 
 NAME = "pytorch-hub"
@@ -108,12 +109,7 @@ def read_pytorch_hub(path: Path) -> Iterator[Record]:
             for number, entry in enumerate(_front_matter_blocks(file, read_text(file)), start=1):
                 yield Record(file, number, entry)
         else:
-            number = 0
-            for value in iter_json_values(file):
-                entries = value.get("entries") if isinstance(value, dict) and "entries" in value else None
-                for entry in entries if isinstance(entries, list) else value if isinstance(value, list) else [value]:
-                    number += 1
-                    yield Record(file, number, entry)
+            yield from unwrapped_json_records(file, listed_entries)
 
 
 def page_name(entry: dict[str, Any]) -> str:

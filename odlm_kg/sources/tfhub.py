@@ -24,7 +24,7 @@ from rdflib import Literal
 from rdflib.namespace import DCTERMS
 
 from odlm_kg.namespaces import instance_iri
-from odlm_kg.sources.base import LoadOptions, Record, RecordError, input_files, iter_json_values
+from odlm_kg.sources.base import LoadOptions, Record, RecordError, input_files
 from odlm_kg.sources.crawl_terms import (
     CrawlSource,
     Triple,
@@ -33,12 +33,14 @@ from odlm_kg.sources.crawl_terms import (
     described_by_triples,
     licence_triples,
     list_value,
+    listed_entries,
     object_value,
     read_text,
     repository_link_triples,
     require_object,
     text_value,
     unique,
+    unwrapped_json_records,
 )
 
 NAME = "tfhub"
@@ -72,12 +74,7 @@ def read_tfhub(path: Path) -> Iterator[Record]:
                 continue
             yield Record(file, 1, {"source_path": file.name, **parse_doc(read_text(file))})
             continue
-        number = 0
-        for value in iter_json_values(file):
-            entries = value.get("entries") if isinstance(value, dict) and "entries" in value else None
-            for entry in entries if isinstance(entries, list) else value if isinstance(value, list) else [value]:
-                number += 1
-                yield Record(file, number, entry)
+        yield from unwrapped_json_records(file, listed_entries)
 
 
 def map_entry(data: Any) -> list[Triple]:
