@@ -182,9 +182,8 @@ class Plan:
 @dataclass
 class SparqlConstraint:
     node: Node
-    query: str  # with {focus} placeholder for the focus pattern unless per_focus
+    query: str  # with {focus} placeholder for the focus pattern
     prefixes: dict[str, str]
-    per_focus: bool
     projects: set[str]
     select_all: bool
     message: str | None
@@ -328,8 +327,7 @@ class Compiler:
         if re.search(r"[$?](shapesGraph|currentShape)\b", body):
             raise NotCompilable("SPARQL constraint needs pre-binding beyond $this")
         # Joining the focus pattern into the outer group equals pre-binding only when $this is not
-        # used in nested groups other than EXISTS; otherwise the query runs once per focus node
-        # with $this substituted (SPARQL SEP-0007, which is SHACL's pre-binding).
+        # used in nested groups other than EXISTS; other queries go to pySHACL.
         per_focus = bool(len(re.findall(r"\bSELECT\b", upper)) != 1
                          or re.search(r"\b(MINUS|VALUES|SERVICE)\b", upper)
                          or this_in_nested_expression(body))
@@ -359,7 +357,7 @@ class Compiler:
         messages = list(g.objects(node, SH.message))
         deactivated = g.value(node, SH.deactivated)
         self.sparql[node] = SparqlConstraint(
-            node=node, query=query, prefixes=prefixes, per_focus=per_focus,
+            node=node, query=query, prefixes=prefixes,
             projects=projects, select_all=select_all,
             message=str(messages[0]) if messages else None,
             deactivated=bool(deactivated is not None and getattr(deactivated, "value", False) is True))
@@ -636,21 +634,11 @@ class FastValidator:
 
     def _sparql_rows(self, store: ox.Store, evaluation: ShapeEvaluation,
                      constraint: SparqlConstraint) -> Iterator[tuple[object, ox.QuerySolution, list[str]]]:
-        if not constraint.per_focus:
-            query = constraint.query.replace("{focus}", evaluation.focus_pattern("?this"))
-            solutions = _sparql_solutions(store, query, constraint.prefixes)
-            names = [v.value for v in solutions.variables]
-            for row in solutions:
-                yield row["this"], row, names
-            return
-        focus_query = f"SELECT ?this WHERE {{ {evaluation.focus_pattern('?this')} }}"
-        this_var = ox.Variable("this")
-        for focus_row in store.query(focus_query):
-            this = focus_row["this"]
-            solutions = _sparql_solutions(store, constraint.query, constraint.prefixes, {this_var: this})
-            names = [v.value for v in solutions.variables]
-            for row in solutions:
-                yield this, row, names
+        query = constraint.query.replace("{focus}", evaluation.focus_pattern("?this"))
+        solutions: ox.QuerySolutions = store.query(query, prefixes=constraint.prefixes)  # type: ignore[assignment]
+        names = [v.value for v in solutions.variables]
+        for row in solutions:
+            yield row["this"], row, names
 
     def _sparql(self, store: ox.Store, evaluation: ShapeEvaluation, node: Node) -> Iterator[ValidationResult]:
         constraint = self.plan.sparql[node]
@@ -729,11 +717,6 @@ def this_in_nested_expression(query: str) -> bool:
             i = j
         i += 1
     return False
-
-
-def _sparql_solutions(store: ox.Store, query: str, prefixes: dict[str, str],
-                      substitutions: dict | None = None) -> ox.QuerySolutions:
-    return store.query(query, prefixes=prefixes, substitutions=substitutions)  # type: ignore[return-value]
 
 
 def _message(template: str | None, bindings: dict[str, object]) -> str | None:
