@@ -139,3 +139,9 @@ def test_serve_builds_an_empty_store(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert store.count() > 100
     store.close()
     assert main(["--store", "memory", "serve", "--timeout", "0"]) == 2
+
+
+def test_serve_names_the_token_variable(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("ODLM_KG_UPDATE_TOKEN", "secret")  # set in the environment, not on the command line
+    assert main(["--store", "memory", "serve"]) == 2
+    assert "ODLM_KG_UPDATE_TOKEN" in capsys.readouterr().err

@@ -38,7 +38,8 @@ def serve_command(
     if timeout <= 0 or row_cap <= 0 or max_body <= 0:
         raise UsageError("--timeout, --row-cap and --max-body must be positive")
     if update_token is not None and not allow_update:
-        raise UsageError("--update-token only makes sense with --allow-update")
+        raise UsageError("an update token (--update-token or $ODLM_KG_UPDATE_TOKEN) only makes sense with "
+                         "--allow-update")
     store = state(ctx).store()
     if store.is_empty():
         err_console.print("the store is empty: building the default graph first …")
