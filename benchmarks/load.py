@@ -62,14 +62,15 @@ def peak_rss_mb() -> float:
 
 # -- modes (each runs in a subprocess) ---------------------------------------------------------------
 
-def run_pipeline(input_path: Path, workdir: Path, batch_size: int) -> dict[str, float]:
+def run_pipeline(input_path: Path, workdir: Path, batch_size: int, bulk: bool = False) -> dict[str, float]:
     from odlm_kg.sources import get_source
     from odlm_kg.sources.pipeline import run_load
     from odlm_kg.store import OxigraphStore
 
     store = OxigraphStore(workdir / "store")
     started = time.perf_counter()
-    report = run_load(store, get_source("huggingface-models"), [input_path], batch_size=batch_size, progress=False)
+    report = run_load(store, get_source("huggingface-models"), [input_path], batch_size=batch_size, progress=False,
+                      bulk=bulk)
     store.flush()
     seconds = time.perf_counter() - started
     store.close()
@@ -78,18 +79,7 @@ def run_pipeline(input_path: Path, workdir: Path, batch_size: int) -> dict[str, 
 
 
 def run_bulk(input_path: Path, workdir: Path, batch_size: int) -> dict[str, float]:
-    from odlm_kg.sources import get_source
-    from odlm_kg.sources.pipeline import run_load
-    from odlm_kg.store import OxigraphStore
-
-    store = OxigraphStore(workdir / "store")
-    started = time.perf_counter()
-    report = run_load(store, get_source("huggingface-models"), [input_path], batch_size=batch_size,
-                      progress=False, bulk=True)
-    store.flush()
-    seconds = time.perf_counter() - started
-    store.close()
-    return {"records": report.read, "rejected": report.rejected, "triples": report.triples, "seconds": seconds}
+    return run_pipeline(input_path, workdir, batch_size, bulk=True)
 
 
 def run_rdflib(input_path: Path, workdir: Path, batch_size: int) -> dict[str, float]:
