@@ -91,10 +91,9 @@ def where_group_start(text: str) -> int | None:
     return None
 
 
-def prefixes(text: str) -> dict[str, str]:
-    """PREFIX declarations of the prologue (prefix without colon -> namespace IRI)."""
+def declared_prefixes(tokens: list[Token]) -> dict[str, str]:
+    """PREFIX declarations among a query's tokens (prefix without colon -> namespace IRI)."""
     declared: dict[str, str] = {}
-    tokens = list(tokenize(text))
     for i, token in enumerate(tokens[:-2]):
         if token.is_keyword("PREFIX") and tokens[i + 2].kind == "iri":
             declared[tokens[i + 1].text.rstrip(":")] = tokens[i + 2].text[1:-1]
@@ -104,7 +103,7 @@ def prefixes(text: str) -> dict[str, str]:
 def service_endpoints(text: str) -> list[str | None]:
     """The endpoint of every SERVICE clause: an IRI, or None when it is a variable or unresolvable."""
     tokens = list(tokenize(text))
-    declared = prefixes(text)
+    declared = declared_prefixes(tokens)
     found: list[str | None] = []
     for i, token in enumerate(tokens):
         if not token.is_keyword("SERVICE"):
