@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from odlm_kg.cli.context import err_console, out_console, state
-from odlm_kg.errors import ProblemsFound, UsageError
+from odlm_kg.errors import UsageError
 from odlm_kg.sources import SOURCES, LoadOptions, get_source
 from odlm_kg.sources.pipeline import DEFAULT_BATCH_SIZE, run_load
 
@@ -72,4 +72,4 @@ def register(app: typer.Typer) -> None:
     app.command("load")(load_command)
 
 
-__all__ = ["ProblemsFound", "register"]
+__all__ = ["register"]
