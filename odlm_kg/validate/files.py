@@ -69,18 +69,15 @@ def _format(path: Path, input_format: str | None) -> str:
 
 def read_files(paths: Sequence[Path], input_format: str | None = None) -> Graph:
     """All files in one rdflib graph (quads lose their graph name); errors name file and line."""
+    from odlm_kg.validate import as_triples_graph
+
     union = Graph()
     for path in paths:
-        fmt = _format(path, input_format)
-        parsed = read_graph(path, fmt)
-        if fmt in ("nquads", "trig"):
-            for s, p, o, _g in parsed.quads((None, None, None, None)):  # type: ignore[attr-defined]
-                union.add((s, p, o))
-        elif len(union) == 0:
+        parsed = as_triples_graph(read_graph(path, _format(path, input_format)))
+        if len(union) == 0:
             union = parsed
         else:
-            for triple in parsed:
-                union.add(triple)
+            union += parsed
     return union
 
 
@@ -134,20 +131,18 @@ def _validate_in_one_store(paths: Sequence[Path], layers: Sequence[str], *, inpu
     """Files that fit in memory: parsed by Oxigraph into one store with the ontology, then validated."""
     from odlm_kg.validate import fast_validator
     from odlm_kg.validate.shapes import cached_shapes_graph, ontology_graph, shape_labels
-    from odlm_kg.validate.sparql_engine import canonical_oxigraph_literals, store_from_graphs
+    from odlm_kg.validate.sparql_engine import canonical_oxigraph_literals, is_typed, store_from_graphs
 
     shapes = cached_shapes_graph(layers)
     validator = fast_validator(shapes, tuple(layers))
     store, literals = store_from_graphs(ontology_graph())
     typed: list[ox.Literal] = []
-    string_types = {"http://www.w3.org/2001/XMLSchema#string",
-                    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
 
     def triples(number: int, path: Path) -> Iterator[ox.Quad]:
         prefix = f"f{number}x"  # blank-node labels are local to their file
         for quad in _stream(path, _format(path, input_format)):
             obj = quad.object
-            if isinstance(obj, ox.Literal) and obj.datatype.value not in string_types:
+            if is_typed(obj):
                 typed.append(obj)
             if len(paths) > 1 or quad.graph_name != ox.DefaultGraph():
                 yield ox.Quad(_renamed(quad.subject, prefix), quad.predicate,  # type: ignore[arg-type]
@@ -169,10 +164,7 @@ def _validate_in_batches(paths: Sequence[Path], layers: Sequence[str], buckets: 
                          max_results: int | None) -> ValidationReport:
     from odlm_kg.validate import as_triples_graph, fast_validator, validate
     from odlm_kg.validate.shapes import cached_shapes_graph, ontology_graph, shape_labels
-    from odlm_kg.validate.sparql_engine import (
-        canonical_oxigraph_literals,
-        store_from_graphs,
-    )
+    from odlm_kg.validate.sparql_engine import canonical_oxigraph_literals, is_typed, store_from_graphs
 
     type_predicates = SHARED_PREDICATES
     results: list[ValidationResult] = []
@@ -208,9 +200,7 @@ def _validate_in_batches(paths: Sequence[Path], layers: Sequence[str], buckets: 
             else:
                 store, literals = store_from_graphs(ontology)
                 quads = list(ox.parse(path=str(batch_path), format=ox.RdfFormat.N_TRIPLES))
-                typed = [q.object for q in quads if isinstance(q.object, ox.Literal)
-                         and q.object.datatype.value != "http://www.w3.org/2001/XMLSchema#string"
-                         and not q.object.language]
+                typed = [q.object for q in quads if is_typed(q.object)]
                 literals.update(canonical_oxigraph_literals(typed))
                 store.bulk_extend(quads)
                 # parse (which keeps blank-node labels), not Store.load (which renames them)

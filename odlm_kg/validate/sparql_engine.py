@@ -819,6 +819,11 @@ def literal_as_written(term: ox.Literal) -> Literal:
     return Literal(term.value, datatype=URIRef(datatype), normalize=False)
 
 
+def is_typed(term: object) -> bool:
+    """A literal Oxigraph may store in another form: typed, neither a plain nor a language-tagged string."""
+    return isinstance(term, ox.Literal) and not term.language and term.datatype.value != _XSD_STRING_IRI
+
+
 def canonical_oxigraph_literals(literals: Iterable[ox.Literal]) -> LiteralMap:
     """:func:`canonical_literals` for literals as Oxigraph's parser gives them (before storing)."""
     distinct = list({str(lit): lit for lit in literals}.values())
