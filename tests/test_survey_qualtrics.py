@@ -256,6 +256,16 @@ def test_not_utf8_and_headerless_files_are_refused(tmp_path: Path) -> None:
         list(source_for("qualtrics-r-sample").read(short))
 
 
+def test_truncated_gzip_export_is_an_input_error(tmp_path: Path) -> None:
+    import gzip
+
+    packed = gzip.compress(b"ResponseId,Q1\n" + b"R_1,1\n" * 2000)
+    truncated = tmp_path / "export.csv"
+    truncated.write_bytes(packed[: len(packed) // 2])
+    with pytest.raises(InputError, match=r"export.csv: cannot read \(corrupt or truncated"):
+        list(source_for("qualtrics-r-sample").read(truncated))
+
+
 def test_choice_texts_containing_commas_are_split_by_the_known_options() -> None:
     question = Question("Q", "", "multi", column="Q", options={
         "1": Option("1", "Yes, with a licence", None, "selectedOption"),

@@ -40,7 +40,15 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from odlm_kg.errors import InputError, UsageError
 from odlm_kg.namespaces import ODLM, graph_iri, instance_iri
-from odlm_kg.sources.base import LoadOptions, Record, RecordError, Triple, open_binary
+from odlm_kg.sources.base import (
+    CHUNK_CHARS,
+    LoadOptions,
+    Record,
+    RecordError,
+    Triple,
+    _text_chunks,
+    open_binary,
+)
 from odlm_kg.sources.survey_codebook import (
     METADATA_COLUMNS,
     PROPERTIES,
@@ -180,13 +188,8 @@ class QualtricsSource:
     def _read_file(self, path: Path) -> Iterator[Record]:
         if not path.exists():
             raise InputError(f"{path}: no such file")
-        with open_binary(path) as handle:
-            raw = handle.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not UTF-8 (invalid byte at offset {exc.start}); export the CSV as UTF-8") \
-                from exc
+        with open_binary(path) as handle:  # gzip, truncation and UTF-8 errors become InputError
+            text = "".join(_text_chunks(path, handle, CHUNK_CHARS))
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         try:
             head = [next(reader, None) for _ in range(3)]
