@@ -452,6 +452,13 @@ def test_cli_bad_endpoints(where: str, proxy: Proxy, tmp_path: Path, capsys: pyt
     assert cache_is_consistent(tmp_path / "cache") == 0
 
 
+def test_cache_directory_that_is_a_file_is_a_link_error(tmp_path: Path) -> None:
+    not_a_directory = tmp_path / "cache"
+    not_a_directory.write_text("")
+    with pytest.raises(LinkError, match=r"cannot write the answer cache in .*cache"):
+        QueryCache(not_a_directory).put("http://127.0.0.1:9/sparql", "SELECT * {}", {"head": {}})
+
+
 def test_offline_miss_is_a_link_error() -> None:
     the_client = SparqlClient(cache=None, offline=True)
     with pytest.raises(OfflineMiss, match="no cache directory"):

@@ -109,10 +109,14 @@ class QueryCache:
 
     def put(self, endpoint: str, query: str, result: dict[str, Any]) -> None:
         path = self.path(endpoint, query)
-        path.parent.mkdir(parents=True, exist_ok=True)
         entry = {"endpoint": endpoint, "query": query, "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
                  "result": result}
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        except OSError as exc:
+            raise LinkError(f"cannot write the answer cache in {self.directory}: {exc.strerror or exc}; "
+                            "choose another --cache-dir") from exc
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 json.dump(entry, out)
