@@ -47,9 +47,9 @@ from odlm_kg.sources.crawl_terms import (
     datetime_literal,
     derivation_triples,
     described_by_triples,
+    github_repo_key,
     licence_triples,
     metric_triples,
-    repo_host_and_key,
     repository_link_triples,
     require_object,
     unique,
@@ -186,14 +186,13 @@ def hf_dataset_triples(model: URIRef, dataset_id: str) -> list[Triple]:
             (model, ODLM.trainedOn, dataset)]
 
 
-def _github_repo(value: str, field: str) -> tuple[URIRef, str, list[Triple]]:
+def _github_repo(value: str, field: str) -> tuple[URIRef, list[Triple]]:
     host_given = "." in value.split("/", 1)[0]  # "github.com/owner/name" rather than "owner/name"
     url = value if "://" in value else f"https://{value}" if host_given else f"https://github.com/{value}"
-    found = code_repository_triples(url)
-    key = repo_host_and_key(url)
-    if found is None or key is None or key[0] != "github":
+    found = code_repository_triples(url) if github_repo_key(url) is not None else None
+    if found is None:
         raise RecordError(f"expected a GitHub repository (github.com/owner/name), got {value!r}", field=field)
-    return found[0], f"code/{key[1]}", found[1]
+    return found
 
 
 def map_reuse_row(row: list[str]) -> list[Triple]:
@@ -202,14 +201,14 @@ def map_reuse_row(row: list[str]) -> list[Triple]:
     gh_repo, model_id, hf_url, hf_license = (cell.strip() for cell in row)
     model, out = hf_model_triples(model_id, page=hf_url or None)
     out += licence_triples(model, hf_license, "hf")
-    repo, _repo_key, repo_out = _github_repo(gh_repo, "gh_repo")
+    repo, repo_out = _github_repo(gh_repo, "gh_repo")
     out += repo_out
     out.append((model, ODLM.sourceCode, repo))
     return out
 
 
 def map_repository_licences(key: str, licences: list[Any] | None) -> list[Triple]:
-    repo, _repo_key, out = _github_repo(key, "repository")
+    repo, out = _github_repo(key, "repository")
     for position, licence in enumerate(licences or []):
         if not isinstance(licence, str):
             raise RecordError(f"expected ScanCode licence keys, got {licence!r}", field=f"{key}[{position}]")
@@ -295,10 +294,9 @@ def map_database_model(data: dict[str, Any], observed: Literal | None) -> list[T
     for reference in _strings(data.get("papers")):
         out += described_by_triples(model, reference)
     for url in _strings(data.get("reuse_repositories")):
-        found = repo_host_and_key(url if "://" in url else f"https://{url}")
-        if found is None or found[0] != "github":
+        if github_repo_key(url) is None:
             continue
-        repo, _repo_key, repo_out = _github_repo(url, "reuse_repository.url")
+        repo, repo_out = _github_repo(url, "reuse_repository.url")
         out += repo_out
         out.append((model, ODLM.sourceCode, repo))
     for metric, field in (("Downloads", "downloads"), ("Likes", "likes")):
