@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 
 import odlm_kg
 from odlm_kg.cli.app import main
 from odlm_kg.errors import InputError, UsageError
 from odlm_kg.queries import ParameterError, get_query, list_queries, parse_query_text, run_named_query
-from odlm_kg.sparql_text import service_endpoints
+from odlm_kg.sparql_text import query_form, service_endpoints
 from odlm_kg.store import OxigraphStore
 from odlm_kg.store.base import SelectResult
 
@@ -35,7 +36,9 @@ def test_every_shipped_query_parses_and_runs(memory_store: OxigraphStore) -> Non
         assert q.title and q.description and q.research_question, q.name
         if all(not p.required for p in q.parameters) and not service_endpoints(q.text):  # no network in tests
             result = run_named_query(memory_store, q.name)
-            assert isinstance(result, SelectResult | bool) or result is not None
+            # the result must be of the query's form (the old check, "or result is not None", could not fail)
+            expected = {"SELECT": SelectResult, "ASK": bool, "CONSTRUCT": Graph, "DESCRIBE": Graph}[query_form(q.text)]
+            assert isinstance(result, expected), (q.name, type(result))
 
 
 def test_header_and_types() -> None:
