@@ -122,3 +122,10 @@ def test_report_kinds_are_listed(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "--help"]) == 0
     listed = capsys.readouterr().out
     assert all(kind in listed for kind in ("survey", "crawl", "compare", "all"))
+
+
+def test_out_that_is_a_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    occupied = tmp_path / "report"
+    occupied.write_text("")
+    assert main(["--store", "memory", "report", "crawl", "--out", str(occupied)]) == 2
+    assert "cannot write the report into" in capsys.readouterr().err

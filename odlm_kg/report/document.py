@@ -148,12 +148,16 @@ def write_rendered(directory: Path, stem: str, formats: Sequence[str], *, to_htm
     unknown = [fmt for fmt in formats if fmt not in renderers]
     if unknown:
         raise UsageError(f"report format {unknown[0]!r}: expected html or md")
-    directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for fmt in formats:
-        path = directory / f"{stem}.{fmt}"
-        path.write_text(renderers[fmt](), encoding="utf-8")
-        written.append(path)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for fmt in formats:
+            path = directory / f"{stem}.{fmt}"
+            path.write_text(renderers[fmt](), encoding="utf-8")
+            written.append(path)
+    except OSError as exc:
+        raise UsageError(f"cannot write the report into {directory}: {exc.strerror or exc} "
+                         "(expected a writable directory for --out)") from exc
     return written
 
 
