@@ -81,7 +81,12 @@ def alignment_graph() -> Graph:
 
 def full_graph() -> Graph:
     """Core, vocabularies and alignments in one graph: what validation and reasoning read."""
-    return core_graph() + vocabulary_graph() + alignment_graph()
+    graph = core_graph()
+    for part in (vocabulary_graph(), alignment_graph()):  # in place: ``+`` would copy the graph twice
+        for prefix, namespace in part.namespaces():
+            graph.bind(prefix, namespace)
+        graph += part
+    return graph
 
 
 def build_step() -> dict[URIRef, Graph]:
