@@ -55,3 +55,18 @@ def test_markdown_doc_and_edge_cases(memory_store: OxigraphStore, tmp_path: Path
     rejects = (tmp_path / "rejects.jsonl").read_text()
     for expected in ("'no version here'", '"field": "handle", "reason": "missing', '"field": "metadata"'):
         assert expected in rejects
+
+
+def test_a_truncated_compressed_page_is_an_input_error(tmp_path: Path) -> None:
+    # regression: whole-file reads (model pages) let gzip's EOFError through, and the CLI said "aborted"
+    import gzip
+
+    import pytest
+
+    from odlm_kg.errors import InputError
+    from odlm_kg.sources import get_source
+
+    page = tmp_path / "page.md"
+    page.write_bytes(gzip.compress(b"# Module google/x/1\n")[:20])
+    with pytest.raises(InputError, match=r"page\.md: cannot read \(corrupt or truncated compressed data"):
+        list(get_source("tfhub").read(page))

@@ -146,6 +146,13 @@ def _text_chunks(path: Path, handle: IO[bytes], size: int) -> Iterator[str]:
             return
 
 
+def read_text(path: Path) -> str:
+    """A whole (small) text file, gzip or not, as UTF-8; InputError naming the file when it is not UTF-8
+    or its compressed data is corrupt or truncated."""
+    with open_binary(path) as handle:
+        return "".join(_text_chunks(path, handle, CHUNK_CHARS))
+
+
 # -- JSON -------------------------------------------------------------------------------------
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -321,8 +328,7 @@ def read_card(path: Path) -> Record:
 
     A ``.yaml``/``.yml`` file is the front matter alone; a README is front matter plus Markdown.
     """
-    with open_binary(path) as handle:
-        text = "".join(_text_chunks(path, handle, CHUNK_CHARS))
+    text = read_text(path)
     if path.name.lower().endswith((".yaml", ".yml")):
         front, body = text, ""
     else:

@@ -26,11 +26,10 @@ from urllib.parse import quote, urlsplit
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
-from odlm_kg.errors import InputError, located
 from odlm_kg.identifiers import normalise_arxiv_id, normalise_doi
 from odlm_kg.licences import normalise as normalise_licence
 from odlm_kg.namespaces import ODLM, graph_iri, instance_iri, vocab_iri
-from odlm_kg.sources.base import Record, RecordError, Triple, open_binary, read_json_records
+from odlm_kg.sources.base import Record, RecordError, Triple, read_json_records
 
 #: odlm class and artifact-kind concept of each instance kind an artifact can have.
 ARTIFACT_CLASSES: dict[str, tuple[URIRef, str]] = {
@@ -442,13 +441,3 @@ def listed_entries(value: Any) -> list[Any] | None:
     if isinstance(value, dict) and isinstance(value.get("entries"), list):
         return value["entries"]
     return value if isinstance(value, list) else None
-
-
-def read_text(file: Path) -> str:
-    """A whole (small) text file, gzip or not, as UTF-8; InputError naming the file otherwise."""
-    with open_binary(file) as handle:
-        data = handle.read()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(located(file, f"not UTF-8: invalid byte at byte offset {exc.start}")) from exc

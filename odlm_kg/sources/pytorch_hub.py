@@ -33,6 +33,7 @@ from odlm_kg.sources.base import (
     Record,
     RecordError,
     input_files,
+    read_text,
     split_front_matter,
 )
 from odlm_kg.sources.crawl_terms import (
@@ -44,7 +45,6 @@ from odlm_kg.sources.crawl_terms import (
     code_repository_triples,
     list_value,
     listed_entries,
-    read_text,
     require_object,
     text_value,
     unique,

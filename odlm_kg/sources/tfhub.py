@@ -24,7 +24,7 @@ from rdflib import Literal
 from rdflib.namespace import DCTERMS
 
 from odlm_kg.namespaces import instance_iri
-from odlm_kg.sources.base import LoadOptions, Record, RecordError, input_files
+from odlm_kg.sources.base import LoadOptions, Record, RecordError, input_files, read_text
 from odlm_kg.sources.crawl_terms import (
     CrawlSource,
     Triple,
@@ -35,7 +35,6 @@ from odlm_kg.sources.crawl_terms import (
     list_value,
     listed_entries,
     object_value,
-    read_text,
     repository_link_triples,
     require_object,
     text_value,
