@@ -194,3 +194,15 @@ def test_curated_crawl_sample_is_valid_and_mixed() -> None:
     assert model("meta-llama/Llama-2-7b-chat-hf") not in open_models  # Llama 2 licence: use restrictions
     assert model("facebook/nllb-200-distilled-600M") not in open_models  # non-commercial
     assert (model("TheBloke/Llama-2-7B-Chat-GPTQ"), ODLM.derivedFrom, model("meta-llama/Llama-2-7b-chat-hf")) in graph
+
+
+def test_a_truncated_compressed_model_list_is_an_input_error(tmp_path: Path) -> None:
+    # regression: gzip's EOFError went through the CSV reader and the CLI only said "aborted"
+    import gzip
+
+    from odlm_kg.errors import InputError
+
+    path = tmp_path / "models.csv.gz"
+    path.write_bytes(gzip.compress(b"modelId\n" + b"google-bert/bert-base-uncased\n" * 200)[:40])
+    with pytest.raises(InputError, match=r"models\.csv\.gz: cannot read \(corrupt or truncated compressed data"):
+        list(get_source("huggingface-models").read(path))

@@ -210,3 +210,14 @@ def test_cli_option_gives_the_observation_time(real_data: Path, tmp_path: Path,
                                     <{ODLM.metricValue}> 43380501 }}""")
     store.close()
     assert found is True
+
+
+def test_a_truncated_compressed_mapping_is_an_input_error(tmp_path: Path) -> None:
+    # regression: gzip's EOFError went through the CSV reader and the CLI only said "aborted"
+    import gzip
+
+    path = tmp_path / "mapping.csv.gz"
+    path.write_bytes(gzip.compress(b"owner/repo,bert-base-uncased,https://huggingface.co/bert-base-uncased,apache-2.0\n"
+                                   * 200)[:40])
+    with pytest.raises(InputError, match=r"mapping\.csv\.gz: cannot read \(corrupt or truncated compressed data"):
+        list(get_source("peatmoss").read(path))

@@ -117,6 +117,15 @@ def open_binary(path: Path) -> IO[bytes]:
     return raw
 
 
+#: What reading an opened input can raise (gzip data that is corrupt or ends early, an I/O error).
+READ_FAILURES: tuple[type[Exception], ...] = (OSError, EOFError)
+
+
+def unreadable(path: Path, exc: Exception) -> InputError:
+    """The InputError for one of :data:`READ_FAILURES` while reading ``path``."""
+    return InputError(located(path, f"cannot read (corrupt or truncated compressed data?): {exc}"))
+
+
 def sha256_of(path: Path) -> str:
     """Hex SHA-256 of a file's bytes as stored (before decompression)."""
     digest = hashlib.sha256()
@@ -133,8 +142,8 @@ def _text_chunks(path: Path, handle: IO[bytes], size: int) -> Iterator[str]:
     while True:
         try:
             block = handle.read(size)
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            raise InputError(located(path, f"cannot read (corrupt or truncated compressed data?): {exc}")) from exc
+        except READ_FAILURES as exc:
+            raise unreadable(path, exc) from exc
         try:
             text = decoder.decode(block, final=not block)
         except UnicodeDecodeError as exc:

@@ -52,6 +52,7 @@ from odlm_kg.namespaces import graph_iri, instance_iri, vocab_iri
 from odlm_kg.sources.base import (
     CARD_SUFFIXES,
     JSON_SUFFIXES,
+    READ_FAILURES,
     LoadOptions,
     Record,
     RecordError,
@@ -60,6 +61,7 @@ from odlm_kg.sources.base import (
     iter_json_values,
     open_binary,
     read_card,
+    unreadable,
 )
 from odlm_kg.sources.crawl_terms import (
     CRAWL_LAYERS,
@@ -120,6 +122,8 @@ def read_csv_rows(path: Path) -> Iterator[dict[str, str]]:
             raise InputError(located(path, f"not UTF-8: invalid byte ({exc.reason})")) from exc
         except csv.Error as exc:
             raise InputError(located(path, f"invalid CSV: {exc}")) from exc
+        except READ_FAILURES as exc:
+            raise unreadable(path, exc) from exc
 
 
 def _model_tree_entries(value: Any) -> list[Any] | None:

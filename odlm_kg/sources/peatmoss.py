@@ -37,7 +37,16 @@ from rdflib import Literal, URIRef
 
 from odlm_kg.errors import InputError, UsageError, located
 from odlm_kg.namespaces import ODLM, instance_iri
-from odlm_kg.sources.base import LoadOptions, Record, RecordError, input_files, iter_json_values, open_binary
+from odlm_kg.sources.base import (
+    READ_FAILURES,
+    LoadOptions,
+    Record,
+    RecordError,
+    input_files,
+    iter_json_values,
+    open_binary,
+    unreadable,
+)
 from odlm_kg.sources.crawl_terms import (
     CrawlSource,
     Triple,
@@ -82,11 +91,15 @@ def read_peatmoss(path: Path) -> Iterator[Record]:
 
 
 def _decoded_lines(file: Path, raw: Iterator[bytes]) -> Iterator[str]:
-    for number, line in enumerate(raw, start=1):
-        try:
-            yield line.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(located(file, f"not UTF-8: invalid byte at column {exc.start + 1}", line=number)) from exc
+    try:
+        for number, line in enumerate(raw, start=1):
+            try:
+                yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(located(file, f"not UTF-8: invalid byte at column {exc.start + 1}",
+                                         line=number)) from exc
+    except READ_FAILURES as exc:
+        raise unreadable(file, exc) from exc
 
 
 def _mapping_records(file: Path) -> Iterator[Record]:
