@@ -15,7 +15,7 @@ import pytest
 from rdflib import OWL, RDF, Graph, URIRef
 
 from odlm_kg.namespaces import ODLM, SPDX_LICENSE, instance_iri, vocab_iri
-from odlm_kg.ontology import alignment_paths, core_graph, full_graph, vocabulary_graph
+from odlm_kg.ontology import alignment_graph, alignment_paths, core_graph, full_graph, vocabulary_graph
 from odlm_kg.quality_gate import (
     ReasonerResult,
     Violation,
@@ -98,9 +98,7 @@ def alignment_axiom_counts() -> dict[str, int]:
 def test_alignment_modules_state_the_axioms_the_design_asks_for() -> None:
     from rdflib import RDFS
 
-    graph = Graph()
-    for path in alignment_paths():
-        graph.parse(path)
+    graph = alignment_graph()
     prov = "http://www.w3.org/ns/prov#"
     expected = [
         (ODLM.Artifact, RDFS.subClassOf, URIRef(prov + "Entity")),
