@@ -40,9 +40,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert len(wheels) == 1, wheels
     names = zipfile.ZipFile(wheels[0]).namelist()
     assert "odlm_kg/shipped/ontology/odlm.ttl" in names
-    assert any(name.startswith("odlm_kg/shipped/ontology/align/") for name in names)
-    assert any(name.startswith("odlm_kg/shipped/queries/") for name in names) or not any(
-        (PROJECT_ROOT / "queries").glob("*.rq"))
+    # every file of the top-level resource folders ships, under odlm_kg/shipped/
+    for folder in ("ontology", "shapes", "queries"):
+        expected = {f"odlm_kg/shipped/{p.relative_to(PROJECT_ROOT).as_posix()}"
+                    for p in (PROJECT_ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+        assert expected and expected <= set(names), sorted(expected - set(names))[:5]
 
     venv = work / "venv"
     run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=work)
