@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -131,6 +132,11 @@ def datetime_literal(value: Any) -> Literal | None:
     """
     if not isinstance(value, str):
         return None
+    return _datetime_literal(value)
+
+
+@lru_cache(maxsize=4096)  # a record's time stamps recur (modified, and the date of each metric)
+def _datetime_literal(value: str) -> Literal | None:
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
