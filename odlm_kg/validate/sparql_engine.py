@@ -789,9 +789,30 @@ LiteralMap = dict[str, list[Literal]]
 _XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 
 
+#: Lexical forms Oxigraph stores unchanged, by datatype (checked without a scratch store: the loaders
+#: write such literals by the hundred thousand). Integers up to 18 digits: longer ones may overflow.
+_CANONICAL_FORMS: dict[str, re.Pattern[str]] = {
+    "http://www.w3.org/2001/XMLSchema#integer": re.compile(r"0|-?[1-9][0-9]{0,17}"),
+    "http://www.w3.org/2001/XMLSchema#dateTime": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"),
+    "http://www.w3.org/2001/XMLSchema#date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+}
+
+
+def _surely_canonical(literal: Literal) -> bool:
+    form = _CANONICAL_FORMS.get(str(literal.datatype))
+    return form is not None and not literal.ill_typed and form.fullmatch(str(literal)) is not None
+
+
 def canonical_literals(literals: Iterable[Literal]) -> LiteralMap:
-    """Which typed literals Oxigraph would store in another form, keyed by that form."""
-    literals = list(literals)
+    """Which typed literals Oxigraph would store in another form, keyed by that form.
+
+    >>> from rdflib.namespace import XSD
+    >>> sorted(canonical_literals([Literal("007", datatype=XSD.integer, normalize=False),
+    ...                            Literal("7", datatype=XSD.integer),
+    ...                            Literal("2024-01-02T03:04:05.000Z", datatype=XSD.dateTime, normalize=False)]))
+    ['"2024-01-02T03:04:05Z"^^<http://www.w3.org/2001/XMLSchema#dateTime>', '"7"^^<http://www.w3.org/2001/XMLSchema#integer>']
+    """
+    literals = [lit for lit in literals if not _surely_canonical(lit)]
     if not literals:
         return {}
     scratch = ox.Store()
