@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from rdflib import Literal
 from rdflib.namespace import RDF, RDFS
 
 from odlm_kg.cli.app import main
-from odlm_kg.errors import InputError, ProblemsFound
+from odlm_kg.errors import InputError, OdlmError, ProblemsFound
 from odlm_kg.namespaces import ODLM, graph_iri, instance_iri
 from odlm_kg.sources import SOURCES, get_source
 from odlm_kg.sources.base import Record, RecordError, iter_json_values, read_card_records, read_json_records
@@ -278,14 +279,140 @@ def test_batch_validator_reports_what_validate_reports() -> None:
     assert {focus for focus, _ in fast} == {broken, observation}
 
 
-def test_bulk_writes_the_same_graph(tmp_path: Path) -> None:
+def test_worker_processes_write_what_one_process_writes(tmp_path: Path) -> None:
+    """Batches prepared in worker processes give the same graph, counts and reject file, in order."""
     results = []
-    for bulk in (False, True):
-        store = OxigraphStore(tmp_path / f"store-{bulk}")
-        report = run_load(store, get_source("huggingface-models"), [HF / "edge_cases.jsonl"], bulk=bulk,
-                          progress=False, batch_size=4)
-        results.append((report.written, report.rejected, store.export_graph(HF_GRAPH)))
+    for workers in (1, 2):
+        store = OxigraphStore(tmp_path / f"store-{workers}")
+        rejects = tmp_path / f"rejects-{workers}.jsonl"
+        report = run_load(store, get_source("huggingface-models"), [HF / "edge_cases.jsonl"], workers=workers,
+                          progress=False, batch_size=4, reject_file=rejects)
+        results.append(((report.read, report.written, report.rejected, report.triples),
+                        set(store.export_graph(HF_GRAPH)), rejects.read_text(encoding="utf-8")))
         store.close()
-    (written, rejected, transactional), (bulk_written, bulk_rejected, bulk) = results
-    assert (written, rejected) == (bulk_written, bulk_rejected) == (6, 6)
-    assert len(transactional) == len(bulk) and set(transactional) == set(bulk)
+    (one_counts, one_graph, one_rejects), (two_counts, two_graph, two_rejects) = results
+    assert one_counts == two_counts and one_counts[1:3] == (6, 6)
+    assert one_graph == two_graph and len(one_graph) > 50
+    assert one_rejects == two_rejects
+
+
+class DyingSource(NumbersSource):
+    """Kills the worker process that maps record 7 (as the kernel's OOM killer would)."""
+
+    def map_record(self, record: Record) -> list[tuple]:
+        if record.data.get("id") == 7:
+            import os
+
+            os._exit(9)
+        return super().map_record(record)
+
+
+def test_a_worker_that_dies_is_a_message_and_its_batch_is_not_written(tmp_path: Path) -> None:
+    numbers = tmp_path / "numbers.jsonl"
+    numbers.write_text("".join(json.dumps({"id": i}) + "\n" for i in range(12)), encoding="utf-8")
+    store = OxigraphStore()
+    with pytest.raises(OdlmError, match="worker process stopped"):
+        run_load(store, DyingSource(), [numbers], workers=2, batch_size=5, progress=False)
+    written = {int(str(row["label"])) for row in store.query(
+        f"SELECT ?label WHERE {{ GRAPH <{DyingSource.graph}> {{ ?s <{RDFS.label}> ?label }} }}")}
+    assert not written & set(range(5, 10))  # nothing of the batch holding record 7
+
+
+@pytest.mark.parametrize("on_disk", [False, True], ids=["memory", "disk"])
+def test_store_append_is_all_or_nothing(tmp_path: Path, on_disk: bool) -> None:
+    """The loaders' write (Oxigraph's bulk loader) commits at its end: a batch that fails at its last
+    line leaves nothing behind (a guard on the pyoxigraph behaviour the pipeline relies on)."""
+    store = OxigraphStore(tmp_path / "store" if on_disk else None)
+    good = "".join(f'<urn:s{i}> <urn:p> "{i}" .\n' for i in range(300_000))
+    with pytest.raises(InputError, match="invalid nt"):
+        store.append_text(good + "<urn:bad> <urn:p> oops .\n", "nt", "urn:g")
+    assert store.count() == 0
+    store.append_text(good, "nt", "urn:g")
+    assert store.count("urn:g") == 300_000
+
+
+def test_workers_run_from_a_script_without_a_main_guard(tmp_path: Path) -> None:
+    """Regression: workers started by multiprocessing's spawn re-ran the caller's script, so a plain
+    script calling run_load with workers started loads within loads and failed. Workers are now
+    ``python -m odlm_kg.sources.batch_worker`` and never import the caller's script."""
+    import subprocess
+    import sys
+
+    github = TEST_DATA / "github" / "edge_cases.json"
+    script = tmp_path / "plain_script.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from odlm_kg.sources import get_source\n"
+        "from odlm_kg.sources.pipeline import run_load\n"
+        "from odlm_kg.store import OxigraphStore\n"
+        "store = OxigraphStore()\n"
+        f"report = run_load(store, get_source('github'), [Path({str(github)!r})], workers=2,\n"
+        "                  batch_size=2, progress=False)\n"
+        "print('written', report.written, 'rejected', report.rejected)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("written") == 1  # the script ran once, not once more per worker
+    single = run_load(OxigraphStore(), get_source("github"), [github], workers=1, batch_size=2, progress=False)
+    assert done.stdout.split() == ["written", str(single.written), "rejected", str(single.rejected)]
+
+
+class BuggySource(NumbersSource):
+    """A mapper with a bug (not a bad record): the run stops and says where."""
+
+    def map_record(self, record: Record) -> list[tuple]:
+        if record.data.get("id") == 3:
+            raise RuntimeError("bug in the mapper")
+        return super().map_record(record)
+
+
+def test_a_bug_in_a_worker_stops_the_run_with_its_traceback(tmp_path: Path) -> None:
+    numbers = tmp_path / "numbers.jsonl"
+    numbers.write_text("".join(json.dumps({"id": i}) + "\n" for i in range(8)), encoding="utf-8")
+    with pytest.raises(OdlmError, match=r"(?s)worker process failed.*RuntimeError: bug in the mapper"):
+        run_load(OxigraphStore(), BuggySource(), [numbers], workers=2, batch_size=2, progress=False)
+
+
+def test_how_many_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from odlm_kg.sources.pipeline import PARALLEL_MIN_RECORDS, _worker_count
+
+    source = get_source("huggingface-models")
+    monkeypatch.delenv("ODLM_KG_LOAD_WORKERS", raising=False)
+    assert _worker_count(None, PARALLEL_MIN_RECORDS - 1, 1000, source) == 1  # small: not worth starting
+    assert _worker_count(None, None, 1000, source) == 1  # unknown size (no check pass)
+    assert _worker_count(None, 10 * PARALLEL_MIN_RECORDS, 1000, source) == min(2, os.cpu_count() or 1)
+    assert _worker_count(3, 10, 1000, source) == 3  # asked for: given
+    monkeypatch.setenv("ODLM_KG_LOAD_WORKERS", "1")
+    assert _worker_count(None, 10 * PARALLEL_MIN_RECORDS, 1000, source) == 1
+    monkeypatch.setenv("ODLM_KG_LOAD_WORKERS", "two")
+    with pytest.raises(OdlmError, match="ODLM_KG_LOAD_WORKERS='two'"):
+        _worker_count(None, 10 * PARALLEL_MIN_RECORDS, 1000, source)
+    unpicklable = get_source("huggingface-models")
+    unpicklable.map_record = lambda record: []  # type: ignore[method-assign]
+    assert _worker_count(2, 10 * PARALLEL_MIN_RECORDS, 1000, unpicklable) == 1
+
+
+class SharedNodeSource(NumbersSource):
+    """Every record also names the same publisher (two triples shared by all records)."""
+
+    PUBLISHER = instance_iri("agent", "test/publisher")
+
+    def map_record(self, record: Record) -> list[tuple]:
+        node = instance_iri("dataset", f"n{record.data['id']}")
+        return [*super().map_record(record), (node, ODLM.sharedBy, self.PUBLISHER),
+                (self.PUBLISHER, RDF.type, ODLM.Agent), (self.PUBLISHER, RDFS.label, Literal("publisher"))]
+
+
+def test_triples_shared_across_batches_are_sent_once_and_still_counted(tmp_path: Path) -> None:
+    from odlm_kg.sources.batches import BatchPreparer
+
+    source = SharedNodeSource()
+    preparer = BatchPreparer(source)
+    first, second = (preparer.prepare([Record(tmp_path / "x.json", n, {"id": n})]) for n in (1, 2))
+    publisher_line = f"<{SharedNodeSource.PUBLISHER}> <{RDFS.label}> \"publisher\" .\n"
+    assert publisher_line in first.text and publisher_line not in second.text
+    assert first.triples == second.triples == 5  # counts are per batch, as before
+    numbers = tmp_path / "numbers.jsonl"
+    numbers.write_text("".join(json.dumps({"id": i}) + "\n" for i in range(5)), encoding="utf-8")
+    store = OxigraphStore()
+    run_load(store, source, [numbers], batch_size=1, progress=False)
+    assert store.count(source.graph) == 5 * 3 + 2

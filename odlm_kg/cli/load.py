@@ -27,9 +27,9 @@ def load_command(
     include_unfinished: Annotated[bool, typer.Option(help="Survey: keep unfinished responses.")] = False,
     batch_size: Annotated[int, typer.Option(help="Records per validated, written batch.")] = DEFAULT_BATCH_SIZE,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="Do not show the progress bar.")] = False,
-    bulk: Annotated[bool, typer.Option(
-        help="Embedded Oxigraph: write batches with the bulk loader (faster; a crash mid-batch can leave "
-             "part of a batch, which loading again completes).")] = False,
+    workers: Annotated[int | None, typer.Option(
+        help="Processes that map and validate batches (default: up to 2 for inputs of 5,000 records or "
+             "more, else none; 1: all in this process).", show_default=False)] = None,
     option: Annotated[list[str] | None, typer.Option(
         "--option", "-o", help="A source-specific setting KEY=VALUE, repeatable (e.g. peatmoss: "
                                "observed-at=2023-10-01, the time its download counts were taken).")] = None,
@@ -37,11 +37,13 @@ def load_command(
     """Load records of SOURCE format from FILE… into the store, validated, with provenance."""
     if batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
+    if workers is not None and workers < 0:
+        raise UsageError("--workers must be 0 or more")
     options = LoadOptions(codebook=codebook, salt=salt, include_preview=include_preview,
                           include_unfinished=include_unfinished, extra=parse_options(option or []))
     chosen = get_source(source, options)
     report = run_load(state(ctx).store(), chosen, files, strict=strict, reject_file=reject_file,
-                      batch_size=batch_size, progress=not no_progress, bulk=bulk)
+                      batch_size=batch_size, progress=not no_progress, workers=workers)
     out_console.print(
         f"{source}: read {report.read:,} records, wrote {report.written:,} ({report.triples:,} triples) "
         f"into <{report.graph}>, rejected {report.rejected:,} in {report.seconds:.1f} s "

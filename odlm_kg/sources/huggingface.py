@@ -547,12 +547,16 @@ class HubSource:
         return self._mapper(record)
 
 
+def map_dataset_record(record: Record) -> list[Triple]:
+    return map_dataset(record.data)
+
+
 def models_source(options: LoadOptions | None = None) -> HubSource:
     return HubSource("huggingface-models", read_hub_records, _model_record)
 
 
 def datasets_source(options: LoadOptions | None = None) -> HubSource:
-    return HubSource("huggingface-datasets", read_hub_records, lambda record: map_dataset(record.data))
+    return HubSource("huggingface-datasets", read_hub_records, map_dataset_record)
 
 
 def model_cards_source(options: LoadOptions | None = None) -> HubSource:

@@ -62,6 +62,16 @@ class Store(ABC):
         Raises :class:`odlm_kg.errors.InputError` on a syntax error; nothing is written then.
         """
 
+    def append_text(self, data: str | bytes, fmt: str, graph: str | URIRef | None = None, *,
+                    checked: bool = False) -> None:
+        """Add RDF text all or nothing, by the fastest write the backend has (the loaders' write).
+
+        Unlike :meth:`load_text` it need not be isolated from concurrent readers; the default is
+        :meth:`load_text`. ``checked``: the same text has already been parsed strictly (its IRIs
+        checked), so a backend may skip those checks.
+        """
+        self.load_text(data, fmt, graph)
+
     def load_file(self, path: Path, fmt: str | None = None, graph: str | URIRef | None = None) -> None:
         """Add an RDF file in one transaction; the syntax comes from the extension unless given."""
         from odlm_kg.rdf_formats import guess_format

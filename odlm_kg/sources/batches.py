@@ -1,0 +1,394 @@
+"""One batch of records made ready for the store: mapped, serialised as N-Triples and validated.
+
+:class:`BatchPreparer` does the CPU-bound part of loading (map each record, serialise the batch,
+validate it against the source's shape layers, drop the records that fail). The pipeline runs it in
+its own process for small loads and in worker processes (:class:`PreparerPool`) for large ones, so
+that on a machine with two cores mapping and validation of one batch overlap with the next batch and
+with the store's own write. Either way the output is the same :class:`PreparedBatch`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import struct
+import subprocess
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from odlm_kg.errors import OdlmError, located
+from odlm_kg.sources.base import Record, RecordError, Source, Triple
+
+#: Exceptions a mapper may raise on an unexpected shape of input (a list where a string was expected…);
+#: they reject the record like a RecordError instead of stopping the run.
+MAPPING_FAILURES: tuple[type[Exception], ...] = (RecordError, TypeError, ValueError, AttributeError,
+                                                 KeyError, IndexError)
+
+
+@dataclass
+class Reject:
+    """One rejected record, as written to the reject file."""
+
+    file: str
+    record: int
+    field: str | None
+    reason: str
+
+    def message(self) -> str:
+        return located(self.file, self.reason, record=self.record, field=self.field)
+
+
+# -- N-Triples serialisation (the fast path to the store) -------------------------------------------
+
+_ESCAPE_LITERAL = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_XSD_STRING = XSD.string  # a URIRef: rdflib terms compare equal only to terms of their own type
+
+
+def nt_term(term: Node) -> str:
+    """One rdflib term in N-Triples syntax (faster than ``term.n3()`` for the common cases).
+
+    >>> nt_term(Literal('say "hi"\\n', lang="en"))
+    '"say \\\\"hi\\\\"\\\\n"@en'
+    >>> nt_term(Literal(3))
+    '"3"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    """
+    kind = type(term)
+    if kind is URIRef:  # exact type first: the common case, without the isinstance chain
+        return f"<{term}>"
+    if kind is Literal or isinstance(term, Literal):
+        text = f'"{str(term).translate(_ESCAPE_LITERAL)}"'
+        language = term.language  # type: ignore[union-attr]
+        if language:
+            return f"{text}@{language}"
+        datatype = term.datatype  # type: ignore[union-attr]
+        if datatype is not None and datatype != _XSD_STRING:
+            return f"{text}^^<{datatype}>"
+        return text
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def nt_lines(triples: Iterable[Triple]) -> list[str]:
+    """One N-Triples line per triple."""
+    term = nt_term
+    return [f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples]
+
+
+def to_ntriples(triples: Iterable[Triple]) -> str:
+    """N-Triples text of ``triples`` (in their iteration order).
+
+    >>> to_ntriples([(URIRef("urn:a"), URIRef("urn:p"), Literal("x"))])
+    '<urn:a> <urn:p> "x" .\\n'
+    """
+    term = nt_term
+    return "".join([f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples])
+
+
+# -- validation ------------------------------------------------------------------------------------
+
+@dataclass
+class Violation:
+    focus: Node
+    path: str | None
+    message: str
+
+
+def validate_batch(graph: Graph, layers: Sequence[str]) -> list[Violation]:
+    """Violations (severity sh:Violation only) of ``graph`` against the shape layers
+    (:func:`odlm_kg.validate.validate`)."""
+    if not layers:
+        return []
+    from odlm_kg.validate import validate
+
+    report = validate(graph, layers=layers)
+    return [Violation(r.focus_node, _local_name(r.result_path), str(r.message)) for r in report.violations]
+
+
+class BatchValidator:
+    """Validates batches given as N-Triples text, without building an rdflib graph.
+
+    The batch and the ontology (with its vocabularies) are loaded by Oxigraph's own parser into a
+    scratch store, and the validation package's compiled shapes (the engine behind
+    ``validate(..., engine="sparql")``) run over it: the same shapes and the same engine as
+    :func:`validate_batch`, minus the cost of building rdflib graphs (a test checks both agree).
+    Falls back to :func:`validate_batch` when some shapes need pySHACL.
+    """
+
+    def __init__(self, layers: Sequence[str]) -> None:
+        self.layers = tuple(layers)
+        self.fast = False
+        if not self.layers:
+            return
+        from odlm_kg.validate import fast_validator
+        from odlm_kg.validate.shapes import cached_shapes_graph, ontology_graph
+        from odlm_kg.validate.sparql_engine import canonical_literals
+
+        self._validator = fast_validator(cached_shapes_graph(self.layers), self.layers)
+        if getattr(self._validator, "plan", None) is not None and self._validator.plan.fallback_roots:
+            return  # some shapes need pySHACL and an rdflib graph: take the general path
+        self._canonical_literals = canonical_literals
+        self._ontology_nt = to_ntriples(ontology_graph()).encode("utf-8")
+        self.fast = True
+
+    def violations(self, text: str, triples: Iterable[Triple]) -> list[Violation]:
+        if not self.layers:
+            return []
+        if not self.fast:
+            graph = Graph()
+            for triple in triples:
+                graph.add(triple)
+            return validate_batch(graph, self.layers)
+        import pyoxigraph as ox
+
+        from odlm_kg.namespaces import SH
+
+        store = ox.Store()
+        store.load(self._ontology_nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        store.load(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        typed = {o for _, _, o in triples if type(o) is Literal and o.datatype is not None
+                 and o.datatype != _XSD_STRING}
+        results = self._validator.run(store, data=None, ontology=None, literals=self._canonical_literals(typed))
+        return [Violation(r.focus_node, _local_name(r.result_path), str(r.message))
+                for r in results if r.severity == SH.Violation]
+
+
+def _local_name(path: object) -> str | None:
+    if path is None:
+        return None
+    text = str(path)
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if isinstance(path, URIRef) else text
+
+
+# -- preparing a batch -----------------------------------------------------------------------------
+
+@dataclass
+class PreparedBatch:
+    """What one batch comes to: the N-Triples of its records that passed, and the rejects, in order
+    (mapping failures first, then validation failures)."""
+
+    text: str
+    records: int
+    written: int
+    triples: int
+    rejects: list[Reject] = field(default_factory=list)
+    #: the text went through Oxigraph's strict parser already (to be validated)
+    checked: bool = False
+
+
+def map_one(source: Source, record: Record) -> tuple[list[Triple] | None, Reject | None]:
+    """The record's triples, or why it was rejected."""
+    try:
+        return list(source.map_record(record)), None
+    except MAPPING_FAILURES as exc:
+        if isinstance(exc, RecordError):
+            return None, Reject(str(record.file), record.position, exc.field, exc.reason)
+        return None, Reject(str(record.file), record.position, None,
+                            f"cannot map the record ({type(exc).__name__}: {exc})")
+
+
+class BatchPreparer:
+    """Maps, serialises and validates batches of one source's records.
+
+    Triples that recur across batches (an owner's account, a licence, a dataset many models train on)
+    are validated with every batch that uses them but sent to the store once: the preparer remembers
+    the last :data:`SENT_MEMORY` lines it emitted (in the text of a batch, not in its counts).
+    """
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.validator = BatchValidator(source.layers)
+        self.sent: set[str] = set()
+
+    def prepare(self, records: Sequence[Record]) -> PreparedBatch:
+        rejects: list[Reject] = []
+        kept: list[Record] = []
+        kept_triples: list[list[Triple]] = []
+        for record in records:
+            triples, reject = map_one(self.source, record)
+            if reject is not None:
+                rejects.append(reject)
+            else:
+                kept.append(record)
+                kept_triples.append(triples)  # type: ignore[arg-type]
+        unique: set[Triple] = set()
+        for triples in kept_triples:
+            unique.update(triples)
+        lines = nt_lines(unique)
+        written = len(kept)
+        if self.validator.layers and unique:
+            violations = self.validator.violations("".join(lines), unique)
+            if violations:
+                bad = _records_at_fault(kept_triples, violations)
+                for index, violation in sorted(bad.items()):
+                    record = kept[index]
+                    rejects.append(Reject(str(record.file), record.position, violation.path,
+                                          f"fails validation: {violation.message} (at {violation.focus})"))
+                unique = set()
+                for index, triples in enumerate(kept_triples):
+                    if index not in bad:
+                        unique.update(triples)
+                lines = nt_lines(unique)
+                written -= len(bad)
+        checked = self.validator.fast and bool(unique)
+        return PreparedBatch(self._new_text(lines), len(records), written, len(unique), rejects, checked)
+
+    def _new_text(self, lines: list[str]) -> str:
+        sent = self.sent
+        new = [line for line in lines if line not in sent]
+        if len(sent) + len(new) > SENT_MEMORY:
+            sent.clear()  # forgetting only costs sending some triples again
+        sent.update(new)
+        return "".join(new)
+
+
+#: Lines of N-Triples a preparer remembers having emitted (about 15 MB).
+SENT_MEMORY = 100_000
+
+
+def _records_at_fault(batch: list[list[Triple]], violations: list[Violation]) -> dict[int, Violation]:
+    """Index of each record whose triples have a violation's focus node as a subject."""
+    owners: dict[Node, list[int]] = {}
+    for index, triples in enumerate(batch):
+        for subject in {s for s, _, _ in triples}:
+            owners.setdefault(subject, []).append(index)
+    bad: dict[int, Violation] = {}
+    for violation in violations:
+        for index in owners.get(violation.focus, ()):
+            bad.setdefault(index, violation)
+    return bad
+
+
+# -- preparing batches in worker processes --------------------------------------------------------
+
+def default_workers() -> int:
+    """Worker processes for a large load: one per core, at most two (the writer needs a share too).
+
+    ``ODLM_KG_LOAD_WORKERS`` overrides it (``1``: prepare every batch in the loading process).
+    """
+    configured = os.environ.get("ODLM_KG_LOAD_WORKERS")
+    if configured:
+        try:
+            return max(1, int(configured))
+        except ValueError:
+            raise OdlmError(f"ODLM_KG_LOAD_WORKERS={configured!r}: expected a whole number") from None
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def picklable(source: Source) -> bool:
+    """Whether ``source`` can be sent to a worker process."""
+    try:
+        pickle.dumps(source)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
+
+
+def send_message(stream: BinaryIO, message: object) -> None:
+    """One length-prefixed pickle on a pipe."""
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack("!Q", len(payload)))
+    stream.write(payload)
+    stream.flush()
+
+
+def receive_message(stream: BinaryIO) -> object:
+    """The next message, or raises EOFError when the other side has gone."""
+    header = stream.read(8)
+    if len(header) < 8:
+        raise EOFError
+    (size,) = struct.unpack("!Q", header)
+    payload = stream.read(size)
+    if len(payload) < size:
+        raise EOFError
+    return pickle.loads(payload)
+
+
+class PreparerPool:
+    """Prepares batches in worker processes; results come back in the order batches went in.
+
+    Each worker is ``python -m odlm_kg.sources.batch_worker`` talking length-prefixed pickles over its
+    standard input and output (not :mod:`multiprocessing`, whose ``spawn`` re-runs the caller's main
+    script in every worker and whose ``fork`` copies the store's threads in an unknown state). Batch
+    *i* goes to worker *i mod n*; at most two batches per worker are in flight, so memory stays flat
+    however large the input.
+    """
+
+    def __init__(self, source: Source, workers: int) -> None:
+        self.workers: list[subprocess.Popen[bytes]] = []
+        self.pending: deque[subprocess.Popen[bytes]] = deque()
+        self.limit = 2 * workers
+        self.sent = 0
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        try:
+            for _ in range(workers):
+                worker = subprocess.Popen([sys.executable, "-m", "odlm_kg.sources.batch_worker"],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment)
+                self.workers.append(worker)
+                send_message(worker.stdin, source)  # type: ignore[arg-type]
+        except BaseException:
+            self.close()
+            raise
+
+    def submit(self, records: list[Record]) -> Iterator[PreparedBatch]:
+        """Queue a batch; yields the batches that had to finish to make room, oldest first."""
+        worker = self.workers[self.sent % len(self.workers)]
+        self.sent += 1
+        try:
+            send_message(worker.stdin, records)  # type: ignore[arg-type]
+        except (BrokenPipeError, OSError) as exc:
+            raise self._stopped(worker) from exc
+        self.pending.append(worker)
+        while len(self.pending) > self.limit:
+            yield self._result(self.pending.popleft())
+
+    def drain(self) -> Iterator[PreparedBatch]:
+        """The remaining batches, in order."""
+        while self.pending:
+            yield self._result(self.pending.popleft())
+
+    def _result(self, worker: subprocess.Popen[bytes]) -> PreparedBatch:
+        try:
+            kind, value = receive_message(worker.stdout)  # type: ignore[arg-type,misc]
+        except EOFError:
+            raise self._stopped(worker) from None
+        if kind == "error":
+            raise OdlmError(f"a loader worker process failed; nothing of its batch was written:\n{value}")
+        return value  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _stopped(worker: subprocess.Popen[bytes]) -> OdlmError:
+        code = worker.poll()
+        how = f" (exit code {code})" if code is not None else ""
+        return OdlmError(f"a loader worker process stopped unexpectedly{how}, out of memory perhaps; nothing of "
+                         "its unfinished batches was written. ODLM_KG_LOAD_WORKERS=1 loads in one process.")
+
+    def close(self) -> None:
+        """Stop the workers (they finish when their input closes; a worker still busy is killed)."""
+        for worker in self.workers:
+            with contextlib.suppress(OSError):
+                worker.stdin.close()  # type: ignore[union-attr]
+        for worker in self.workers:
+            try:
+                worker.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+            with contextlib.suppress(OSError):
+                worker.stdout.close()  # type: ignore[union-attr]
+        self.pending.clear()
+
+
+__all__ = ["MAPPING_FAILURES", "BatchPreparer", "BatchValidator", "PreparedBatch", "PreparerPool", "Reject",
+           "Violation", "default_workers", "map_one", "nt_term", "picklable", "receive_message", "send_message",
+           "to_ntriples", "validate_batch"]
