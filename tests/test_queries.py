@@ -148,3 +148,19 @@ def test_serve_names_the_token_variable(monkeypatch: pytest.MonkeyPatch, capsys:
     monkeypatch.setenv("ODLM_KG_UPDATE_TOKEN", "secret")  # set in the environment, not on the command line
     assert main(["--store", "memory", "serve"]) == 2
     assert "ODLM_KG_UPDATE_TOKEN" in capsys.readouterr().err
+
+
+def test_rq1_counts_crawled_artifacts_but_never_findings() -> None:
+    """The crawl part of rq1-where-locations-by-kind excludes a Finding that carries the crawl properties
+    (its guard became MINUS for speed; this pins that the answer did not change)."""
+    store = OxigraphStore()
+    odlm, vocab = "https://w3id.org/odlm#", "https://w3id.org/odlm/vocab/"
+    github, model = f"<{vocab}sharing-location/GitHub>", f"<{vocab}artifact-kind/Model>"
+    store.load_text(f"""
+        <urn:model> <{odlm}sharedAt> {github} ; <{odlm}artifactKind> {model} .
+        <urn:finding> a <{odlm}Finding> ; <{odlm}sharedAt> {github} ; <{odlm}artifactKind> {model} .
+        """, "turtle", "urn:g")
+    result = store.query(get_query("rq1-where-locations-by-kind").bind())
+    assert isinstance(result, SelectResult)
+    crawl = [(str(r["location"]), int(r["count"])) for r in result if str(r["evidence"]) == "crawl"]
+    assert crawl == [(github[1:-1], 1)]
