@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from odlm_kg.build import build
 from odlm_kg.server import ServerSettings, create_app
@@ -59,3 +60,31 @@ def test_odlm_kg_serve_command(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(20)
+
+
+def test_a_snapshot_that_races_a_file_deletion_is_opened_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: a query worker opening its read-only snapshot while the serving process's RocksDB
+    deleted an obsolete file died at start ("Corruption: … No such file"), and the request got 503."""
+    import pyoxigraph as ox
+
+    from odlm_kg.server import workers
+
+    store = OxigraphStore(tmp_path / "store")
+    store.load_text("<urn:a> <urn:p> <urn:o> .", "nt", "urn:g")
+    store.flush()
+    real_open = ox.Store.read_only
+    failures = iter([RuntimeError("Corruption: IO error: No such file or directory: 000022.sst")] * 2)
+
+    def flaky(path: str) -> ox.Store:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return real_open(path)
+
+    monkeypatch.setattr(workers.ox.Store, "read_only", staticmethod(flaky))
+    snapshot = workers.open_snapshot(str(tmp_path / "store"))
+    assert len(snapshot) == 1
+    monkeypatch.setattr(workers.ox.Store, "read_only", staticmethod(lambda path: (_ for _ in ()).throw(
+        RuntimeError("Corruption: for good"))))
+    with pytest.raises(RuntimeError, match="for good"):
+        workers.open_snapshot(str(tmp_path / "store"), attempts=2)
