@@ -23,7 +23,7 @@ def serve_command(
     max_body: Annotated[int, typer.Option(help="Largest request body, in bytes.")] = 10 * 1024 * 1024,
     service_allow: Annotated[list[str] | None, typer.Option(help=(
         "An endpoint SERVICE may call (repeatable); none by default."))] = None,
-    workers: Annotated[int | None, typer.Option(help="Query worker processes (default: CPU count, at least 2).")
+    workers: Annotated[int | None, typer.Option(help="Query worker processes (default: CPU count, at least 4).")
                        ] = None,
     cache_mb: Annotated[int, typer.Option(help="Result cache size in MiB (0 turns it off).")] = 64,
     public_url: Annotated[str | None, typer.Option(help="The server's public base URL, if behind a proxy.")
