@@ -416,3 +416,30 @@ def test_triples_shared_across_batches_are_sent_once_and_still_counted(tmp_path:
     store = OxigraphStore()
     run_load(store, source, [numbers], batch_size=1, progress=False)
     assert store.count(source.graph) == 5 * 3 + 2
+
+
+def test_a_file_that_cannot_be_opened_is_a_message_and_nothing_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: the SHA-256 of an input and PeaTMOSS's look at a file's first bytes opened files
+    unguarded, so a permission error was a traceback. (Tests run as root, which ignores file modes:
+    the error is injected.)"""
+    import builtins
+
+    locked = tmp_path / "locked.json"
+    locked.write_text('{"id": "org/model"}', encoding="utf-8")
+    real_open = builtins.open
+
+    def guarded_open(file: object, *args: object, **kwargs: object) -> object:
+        if Path(str(file)) == locked:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    store = OxigraphStore()
+    with pytest.raises(InputError, match=r"locked\.json: cannot open: Permission denied"):
+        run_load(store, get_source("peatmoss"), [locked], progress=False)
+    assert store.count() == 0
+    from odlm_kg.sources.base import sha256_of
+
+    with pytest.raises(InputError, match=r"locked\.json: cannot read: Permission denied"):
+        sha256_of(locked)

@@ -129,9 +129,12 @@ def unreadable(path: Path, exc: Exception) -> InputError:
 def sha256_of(path: Path) -> str:
     """Hex SHA-256 of a file's bytes as stored (before decompression)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:  # a file that vanished or became unreadable since it was read
+        raise InputError(located(path, f"cannot read: {exc.strerror or exc}")) from exc
     return digest.hexdigest()
 
 

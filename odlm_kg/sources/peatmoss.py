@@ -79,8 +79,11 @@ _HF_MODEL_URL = re.compile(r"^https?://huggingface\.co/([\w.\-]+(?:/[\w.\-]+)?)/
 
 def read_peatmoss(path: Path) -> Iterator[Record]:
     for file in input_files(path, SUFFIXES):
-        with open(file, "rb") as handle:
-            head = handle.read(16)
+        try:
+            with open(file, "rb") as handle:
+                head = handle.read(16)
+        except OSError as exc:
+            raise InputError(located(file, f"cannot open: {exc.strerror or exc}")) from exc
         name = file.name.lower()
         if head == SQLITE_MAGIC:
             yield from _database_records(file)
