@@ -198,6 +198,22 @@ def test_preview_and_unfinished_responses_are_excluded_unless_asked(real_data: P
     assert len(list(everything.read(path))) == 5
 
 
+def test_load_survey_says_how_many_responses_it_left_out(real_data: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: ``odlm-kg load survey`` counted only read, written and rejected records, so responses
+    left out as previews or unfinished vanished without a word."""
+    from odlm_kg.cli.app import main
+
+    path = _variant(real_data, tmp_path, [
+        BASE_ROW.format(status="Survey Preview", finished="True", rid="R_preview2", q1="1"),
+        BASE_ROW.format(status="0", finished="0", rid="R_unfinished2", q1="2"),
+    ])
+    code = main(["--store", "memory", "load", "survey", str(path), "--codebook",
+                 str(CODEBOOKS / "qualtrics-r-sample.yaml"), "--salt", SALT, "--no-progress"])
+    assert code == 0
+    assert "excluded 2 responses by their status (preview: 1, unfinished: 1)" in capsys.readouterr().err
+
+
 def test_unknown_answer_is_rejected_with_row_and_column(real_data: Path, tmp_path: Path,
                                                         memory_store: OxigraphStore) -> None:
     path = _variant(real_data, tmp_path, [BASE_ROW.format(status="0", finished="1", rid="R_odd", q1="7")])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -48,11 +49,24 @@ def load_command(
         f"{source}: read {report.read:,} records, wrote {report.written:,} ({report.triples:,} triples) "
         f"into <{report.graph}>, rejected {report.rejected:,} in {report.seconds:.1f} s "
         f"({report.records_per_second:,.0f} records/s); run <{report.run}>")
+    excluded = excluded_counts(chosen)
+    if excluded:
+        kinds = ", ".join(f"{kind}: {count:,}" for kind, count in sorted(excluded.items()))
+        err_console.print(f"  excluded {sum(excluded.values()):,} responses by their status ({kinds}); "
+                          "--include-preview / --include-unfinished keep them", markup=False)
     if report.rejected:
         for reason, count in report.reject_reasons.most_common(5):
             err_console.print(f"  {count:>7,} × {reason}", markup=False)
         if reject_file is None:
             err_console.print("  (give --reject-file F to keep every rejected record)", markup=False)
+
+
+def excluded_counts(source: object) -> Counter[str]:
+    """Records a source left out on purpose (the survey's preview and unfinished responses), by kind."""
+    total: Counter[str] = Counter()
+    for counts in (getattr(source, "excluded", None) or {}).values():
+        total.update(counts)
+    return +total
 
 
 def parse_options(pairs: list[str]) -> dict[str, str]:
