@@ -164,3 +164,18 @@ def test_rq1_counts_crawled_artifacts_but_never_findings() -> None:
     assert isinstance(result, SelectResult)
     crawl = [(str(r["location"]), int(r["count"])) for r in result if str(r["evidence"]) == "crawl"]
     assert crawl == [(github[1:-1], 1)]
+
+
+def test_catalogue_in_every_format_it_claims(capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: ``query --list --format csv`` printed the table, ignoring the format."""
+    import csv
+    import io
+
+    names = {q.name for q in list_queries()}
+    for fmt, delimiter in (("csv", ","), ("tsv", "\t")):
+        assert main(["--store", "memory", "query", "--list", "--format", fmt]) == 0
+        rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out), delimiter=delimiter))
+        assert {row["name"] for row in rows} == names
+        assert next(r for r in rows if r["name"] == "rq1-where-locations-by-kind")["parameters"] == "kind:iri"
+    assert main(["--store", "memory", "query", "--list", "--format", "ttl"]) == 2
+    assert "use table, json, csv or tsv" in capsys.readouterr().err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Annotated
@@ -45,6 +47,17 @@ def print_catalogue(fmt: str) -> None:
     if fmt == "json":
         typer.echo(json.dumps([q.as_dict() | {"path": str(q.path)} for q in queries], indent=2))
         return
+    if fmt in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(["name", "title", "rq", "parameters"])
+        for q in queries:
+            writer.writerow([q.name, q.title, " ".join(q.research_question),
+                             " ".join(f"{p.name}:{p.type}{'!' if p.required else ''}" for p in q.parameters)])
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    if fmt != "table":
+        raise UsageError(f"--list --format {fmt}: the catalogue is a table; use table, json, csv or tsv")
     table = Table("title", "rq", "parameters")
     table.columns.insert(0, Column("name", no_wrap=True, style="bold"))
     for q in queries:
