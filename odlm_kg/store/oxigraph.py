@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -136,16 +137,8 @@ class OxigraphStore(Store):
 
     # -- writes ----------------------------------------------------------------------------
     def load_text(self, data: str | bytes, fmt: str, graph: str | URIRef | None = None) -> None:
-        try:
-            ox_format = OX_FORMATS[fmt]
-        except KeyError as exc:
-            raise InputError(f"unknown RDF syntax {fmt!r}") from exc
-        to_graph = None if fmt in ("nquads", "trig") else _graph_node(graph)
-        try:
-            # Store.load is one transaction: all of it is written or none.
-            self.native.load(data, ox_format, to_graph=to_graph)
-        except SyntaxError as exc:
-            raise InputError(f"invalid {fmt}: {exc}") from exc
+        # Store.load is one transaction: all of it is written or none.
+        self._write(self.native.load, data, fmt, graph)
 
     def append_text(self, data: str | bytes, fmt: str, graph: str | URIRef | None = None, *,
                     checked: bool = False) -> None:
@@ -153,13 +146,18 @@ class OxigraphStore(Store):
         end of the call, so a failed call writes nothing (``test_store_append_is_all_or_nothing``
         guards this), at two to three times the speed of a transaction on disk and without the
         transaction's memory, which grows with the store."""
+        self._write(self.native.bulk_load, data, fmt, graph, lenient=checked)
+
+    @staticmethod
+    def _write(method: Callable[..., None], data: str | bytes, fmt: str, graph: str | URIRef | None,
+               **options: object) -> None:
         try:
             ox_format = OX_FORMATS[fmt]
         except KeyError as exc:
             raise InputError(f"unknown RDF syntax {fmt!r}") from exc
         to_graph = None if fmt in ("nquads", "trig") else _graph_node(graph)
         try:
-            self.native.bulk_load(data, ox_format, to_graph=to_graph, lenient=checked)
+            method(data, ox_format, to_graph=to_graph, **options)
         except SyntaxError as exc:
             raise InputError(f"invalid {fmt}: {exc}") from exc
 
