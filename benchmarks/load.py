@@ -104,7 +104,7 @@ def run_ceiling(input_path: Path, workdir: Path, batch_size: int) -> dict[str, f
     import pyoxigraph as ox
 
     from odlm_kg.sources import get_source
-    from odlm_kg.sources.pipeline import to_ntriples
+    from odlm_kg.sources.batches import to_ntriples
 
     source = get_source("huggingface-models")
     nt_path = workdir / "triples.nt"

@@ -260,8 +260,8 @@ def test_batch_validator_reports_what_validate_reports() -> None:
     from rdflib.namespace import XSD
 
     from odlm_kg.namespaces import vocab_iri
+    from odlm_kg.sources.batches import BatchValidator, to_ntriples, validate_batch
     from odlm_kg.sources.huggingface import map_model
-    from odlm_kg.sources.pipeline import BatchValidator, to_ntriples, validate_batch
 
     triples = set(map_model({"id": "org/ok", "tags": ["license:mit", "arxiv:1810.04805"], "downloads": 3,
                              "lastModified": "2024-01-01T00:00:00Z"}))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCAT, OWL, PROV, RDF, SKOS
 from rdflib.term import Node
 
 from odlm_kg.errors import UsageError
@@ -32,6 +32,7 @@ from odlm_kg.identifiers import (
 from odlm_kg.link.base import Lookup, Target
 from odlm_kg.link.client import LinkError, SparqlClient
 from odlm_kg.namespaces import ODLM, instance_iri
+from odlm_kg.provenance import activity_triples, count
 from odlm_kg.store.base import SelectResult, Store
 
 Triple = tuple[Node, Node, Node]
@@ -230,17 +231,9 @@ def run_triples(report: LinkReport, started_at: datetime, ended_at: datetime) ->
     """The run as an ``odlm:LinkRun`` and ``prov:Activity`` with its endpoints, times and counts."""
     run = report.run
 
-    def count(value: int) -> Literal:
-        return Literal(value, datatype=XSD.integer)
-
-    out: list[Triple] = [
-        (run, RDF.type, ODLM.LinkRun),
-        (run, RDF.type, PROV.Activity),
-        (run, RDFS.label, Literal(f"link {report.target} {started_at:%Y-%m-%dT%H:%M:%SZ}")),
+    out = activity_triples(run, ODLM.LinkRun, f"link {report.target}", started_at, ended_at, report.graph)
+    out += [
         (run, ODLM.linkTarget, Literal(report.target)),
-        (run, PROV.startedAtTime, Literal(started_at.isoformat(), datatype=XSD.dateTime)),
-        (run, PROV.endedAtTime, Literal(ended_at.isoformat(), datatype=XSD.dateTime)),
-        (run, PROV.generated, report.graph),
         (run, ODLM.itemsLookedUp, count(report.looked_up)),
         (run, ODLM.itemsMatched, count(report.matched)),
         (run, ODLM.itemsUnmatched, count(report.unmatched)),

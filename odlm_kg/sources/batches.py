@@ -91,8 +91,7 @@ def to_ntriples(triples: Iterable[Triple]) -> str:
     >>> to_ntriples([(URIRef("urn:a"), URIRef("urn:p"), Literal("x"))])
     '<urn:a> <urn:p> "x" .\\n'
     """
-    term = nt_term
-    return "".join([f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples])
+    return "".join(nt_lines(triples))
 
 
 # -- validation ------------------------------------------------------------------------------------

@@ -36,25 +36,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, XSD
+from rdflib.namespace import PROV, RDF, RDFS
 
 from odlm_kg import __version__
 from odlm_kg.errors import InputError, ProblemsFound, located
 from odlm_kg.namespaces import ODLM, ONTOLOGY_VERSION, graph_iri, instance_iri
+from odlm_kg.provenance import activity_triples, count
 from odlm_kg.sources.base import Record, Source, Triple, sha256_of
 from odlm_kg.sources.batches import (
-    MAPPING_FAILURES,
     BatchPreparer,
-    BatchValidator,
     PreparedBatch,
     PreparerPool,
     Reject,
-    Violation,
     default_workers,
-    nt_term,
     picklable,
     to_ntriples,
-    validate_batch,
 )
 from odlm_kg.store.base import Store
 
@@ -305,20 +301,15 @@ def provenance_triples(report: LoadReport, started_at: datetime, ended_at: datet
     """The load run as a ``odlm:LoadRun, prov:Activity`` with its input files and counts."""
     run = report.run
     assert run is not None
-    triples: list[Triple] = [
-        (run, RDF.type, ODLM.LoadRun),
-        (run, RDF.type, PROV.Activity),
-        (run, RDFS.label, Literal(f"load {report.source} {started_at:%Y-%m-%dT%H:%M:%SZ}")),
+    triples = activity_triples(run, ODLM.LoadRun, f"load {report.source}", started_at, ended_at, report.graph)
+    triples += [
         (run, ODLM.loader, Literal(report.source)),
-        (run, PROV.startedAtTime, Literal(started_at.isoformat(), datatype=XSD.dateTime)),
-        (run, PROV.endedAtTime, Literal(ended_at.isoformat(), datatype=XSD.dateTime)),
         (run, ODLM.softwareVersion, Literal(__version__)),
         (run, ODLM.ontologyVersion, Literal(ONTOLOGY_VERSION)),
-        (run, ODLM.recordsRead, Literal(report.read, datatype=XSD.integer)),
-        (run, ODLM.recordsWritten, Literal(report.written, datatype=XSD.integer)),
-        (run, ODLM.recordsRejected, Literal(report.rejected, datatype=XSD.integer)),
-        (run, ODLM.triplesWritten, Literal(report.triples, datatype=XSD.integer)),
-        (run, PROV.generated, report.graph),
+        (run, ODLM.recordsRead, count(report.read)),
+        (run, ODLM.recordsWritten, count(report.written)),
+        (run, ODLM.recordsRejected, count(report.rejected)),
+        (run, ODLM.triplesWritten, count(report.triples)),
     ]
     for name, digest in report.files.items():
         file = instance_iri("file", digest)
@@ -338,6 +329,5 @@ def check_readable(source: Source, paths: Sequence[Path | str]) -> int:
     return _check_files(source, [Path(p) for p in paths], LoadReport(source.name, source.graph))
 
 
-__all__ = ["DEFAULT_BATCH_SIZE", "MAPPING_FAILURES", "PARALLEL_MIN_RECORDS", "PROVENANCE_GRAPH", "BatchValidator",
-           "LoadReport", "Reject", "Violation", "check_readable", "nt_term", "provenance_triples", "run_load",
-           "to_ntriples", "validate_batch"]
+__all__ = ["DEFAULT_BATCH_SIZE", "PARALLEL_MIN_RECORDS", "PROVENANCE_GRAPH", "LoadReport", "check_readable",
+           "provenance_triples", "run_load"]
