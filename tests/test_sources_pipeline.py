@@ -260,8 +260,9 @@ def test_batch_validator_reports_what_validate_reports() -> None:
     from rdflib.namespace import XSD
 
     from odlm_kg.namespaces import vocab_iri
-    from odlm_kg.sources.batches import BatchValidator, to_ntriples, validate_batch
+    from odlm_kg.sources.batches import BatchValidator, nt_term, validate_batch
     from odlm_kg.sources.huggingface import map_model
+    from odlm_kg.validate import validate
 
     triples = set(map_model({"id": "org/ok", "tags": ["license:mit", "arxiv:1810.04805"], "downloads": 3,
                              "lastModified": "2024-01-01T00:00:00Z"}))
@@ -274,8 +275,11 @@ def test_batch_validator_reports_what_validate_reports() -> None:
     for triple in triples:
         graph.add(triple)
     general = {(v.focus, v.path) for v in validate_batch(graph, ("core", "crawl"))}
-    fast = {(v.focus, v.path) for v in BatchValidator(("core", "crawl")).violations(to_ntriples(triples), triples)}
-    assert fast == general
+    keys = {(nt_term(s), nt_term(p), nt_term(o)) for s, p, o in triples}
+    fast = {(v.focus, v.path) for v in BatchValidator(("core", "crawl")).violations(keys)}
+    reference = {(r.focus_node, r.result_path.rsplit("#", 1)[-1] if r.result_path else None)
+                 for r in validate(graph, ("core", "crawl"), engine="pyshacl").violations}
+    assert fast == general == reference
     assert {focus for focus, _ in fast} == {broken, observation}
 
 

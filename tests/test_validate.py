@@ -28,6 +28,8 @@ TESTS = Path(__file__).resolve().parent
 PROJECT_ROOT = TESTS.parent
 SHAPES_DATA = TESTS / "data" / "shapes"
 LAYER_DIRS = sorted(p for p in SHAPES_DATA.iterdir() if (p / "expected.json").is_file())
+#: The engines that compile shapes, each compared with pySHACL (the reference).
+FAST_ENGINES = ("sparql", "memory")
 
 
 def _short(report: ValidationReport) -> Counter:
@@ -63,12 +65,13 @@ def test_layer_violating_example(layer_dir: Path) -> None:
     assert report.conforms is conforms
 
 
+@pytest.mark.parametrize("engine", FAST_ENGINES)
 @pytest.mark.parametrize("layer_dir", LAYER_DIRS, ids=lambda p: p.name)
 @pytest.mark.parametrize("example", ["conforming", "violating"])
-def test_layer_examples_engines_agree(layer_dir: Path, example: str) -> None:
+def test_layer_examples_engines_agree(layer_dir: Path, example: str, engine: str) -> None:
     layers, _, _ = _expected(layer_dir)
     data = read_graph(layer_dir / f"{example}.ttl")
-    fast = validate(data, layers, engine="sparql")
+    fast = validate(data, layers, engine=engine)
     reference = validate(data, layers, engine="pyshacl")
     assert sorted(r.key() for r in fast.results) == sorted(r.key() for r in reference.results)
 
@@ -89,9 +92,10 @@ def test_core_and_recommended_run_entirely_on_the_fast_path() -> None:
     assert validator.coverage["pyshacl"] == {}
 
 
-def test_engines_agree_with_rdfs_inference() -> None:
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+def test_engines_agree_with_rdfs_inference(engine: str) -> None:
     data = read_graph(SHAPES_DATA / "core" / "violating.ttl")
-    fast = validate(data, ["core"], engine="sparql", inference="rdfs")
+    fast = validate(data, ["core"], engine=engine, inference="rdfs")
     reference = validate(data, ["core"], engine="pyshacl", inference="rdfs")
     assert sorted(r.key() for r in fast.results) == sorted(r.key() for r in reference.results)
     assert fast.results
@@ -208,8 +212,9 @@ def test_docs_examples_run(capsys: pytest.CaptureFixture[str], monkeypatch: pyte
         exec(compile(block, "docs/validation.md", "exec"), {})
 
 
-def test_engines_agree_on_synthetic_crawl_data(tmp_path: Path) -> None:
-    """The benchmark's crawl-like data (with its deliberate errors), small: both engines, same results."""
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+def test_engines_agree_on_synthetic_crawl_data(tmp_path: Path, engine: str) -> None:
+    """The benchmark's crawl-like data (with its deliberate errors), small: each engine, same results."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("validate_benchmark", PROJECT_ROOT / "benchmarks" / "validate.py")
@@ -220,7 +225,7 @@ def test_engines_agree_on_synthetic_crawl_data(tmp_path: Path) -> None:
     benchmark.generate(4000, path, seed=3)
     data = read_graph(path)
     layers = ["core", "crawl", "recommended"]
-    fast = validate(data, layers, engine="sparql")
+    fast = validate(data, layers, engine=engine)
     reference = validate(data, layers, engine="pyshacl")
     assert fast.results and sorted(r.key() for r in fast.results) == sorted(r.key() for r in reference.results)
 
@@ -234,8 +239,9 @@ def test_ill_typed_literal_reported_as_written(tmp_path: Path, capsys: pytest.Ca
     code, out, err = _run([str(data), "-p", "core"], capsys)
     assert code == 1 and '"maybe"^^xsd:boolean' in out and err == ""
     graph = read_graph(data)
-    fast, reference = validate(graph, ["core"]), validate(graph, ["core"], engine="pyshacl")
-    assert [r.key() for r in fast.results] == [r.key() for r in reference.results]
+    reference = validate(graph, ["core"], engine="pyshacl")
+    for engine in FAST_ENGINES:
+        assert [r.key() for r in validate(graph, ["core"], engine=engine).results] == [r.key() for r in reference.results]
 
 
 def test_engines_print_the_same_message_for_a_shape_handed_to_pyshacl() -> None:
@@ -248,6 +254,6 @@ def test_engines_print_the_same_message_for_a_shape_handed_to_pyshacl() -> None:
     """)
     data = Graph().parse(format="turtle", data="<http://example.org/a> a <http://example.org/Thing> .")
     messages = {engine: sorted(r.message for r in validate(data, shapes=shapes, ontology=Graph(), engine=engine).results)
-                for engine in ("pyshacl", "sparql")}
-    assert messages["pyshacl"] == messages["sparql"]
+                for engine in ("pyshacl", *FAST_ENGINES)}
+    assert messages["pyshacl"] == messages["sparql"] == messages["memory"]
     assert "ex:Inner" in messages["sparql"][0]

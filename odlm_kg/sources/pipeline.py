@@ -25,7 +25,11 @@ Guarantees, and how they are kept:
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -55,11 +59,6 @@ from odlm_kg.sources.batches import (
 from odlm_kg.store.base import Store
 
 DEFAULT_BATCH_SIZE = 1000
-#: Prepared batches are written together once their N-Triples reach this size. Each write is one bulk
-#: load whose cost in the store's indexes grows with the store, not with the write, so fewer, larger
-#: writes cost less: at 10^5 records, 64 MB writes took 40 s of CPU against 59 s for 16 MB ones. The
-#: size also bounds the memory a write takes (several times this, inside Oxigraph).
-WRITE_CHARS = 64 * 2**20
 PROVENANCE_GRAPH = graph_iri("provenance")
 
 
@@ -218,6 +217,7 @@ def run_load(
                 store.update(f"ADD SILENT GRAPH <{target}> TO GRAPH <{source.graph}> ;\n"
                              f"DROP SILENT GRAPH <{target}>")
         except BaseException:
+            writer.discard()  # no write may land after the staging graph is dropped
             if strict:
                 store.update(f"DROP SILENT GRAPH <{target}>")
             raise
@@ -239,33 +239,79 @@ def run_load(
 
 
 class _BatchWriter:
-    """Takes prepared batches in input order: rejects to the sink at once, text to the store in writes
-    of about :data:`WRITE_CHARS`."""
+    """Takes prepared batches in input order: rejects to the sink at once, text to the store.
+
+    The text is spooled to a temporary file (memory stays flat however large the write) and handed to
+    the store as one :meth:`~odlm_kg.store.base.Store.append_file` once it reaches the store's
+    ``bulk_write_bytes``. Each write runs in a thread of its own (Oxigraph's bulk loader lets go of
+    Python's lock), so the loading process goes on reading records and feeding the worker processes
+    meanwhile; the next write starts when the previous one has finished. A failed write is raised at
+    the next call (nothing of that write is in the store).
+    """
 
     def __init__(self, store: Store, graph: URIRef, sink: _RejectSink, report: LoadReport,
                  advance: Callable[[int], None]) -> None:
         self.store, self.graph, self.sink, self.report, self.advance = store, graph, sink, report, advance
-        self.pending: list[str] = []
-        self.size = 0
-        self.checked = True
+        self.limit = store.bulk_write_bytes
+        self.spool: IO[bytes] | None = None
+        self.spool_path: Path | None = None
+        self.writing: threading.Thread | None = None
+        self.failure: BaseException | None = None
 
     def add(self, prepared: PreparedBatch) -> None:
         for reject in prepared.rejects:
             self.sink.add(reject)
         if prepared.text:
-            self.pending.append(prepared.text)
-            self.size += len(prepared.text)
-            self.checked = self.checked and prepared.checked
-            if self.size >= WRITE_CHARS:
-                self.flush()
+            if self.spool is None:
+                handle, name = tempfile.mkstemp(prefix="odlm-kg-load-", suffix=".nt")
+                self.spool, self.spool_path = os.fdopen(handle, "wb"), Path(name)
+            self.spool.write(prepared.text.encode("utf-8"))
+            if self.spool.tell() >= self.limit:
+                self._start_write()
         self.report.written += prepared.written
         self.report.triples += prepared.triples
         self.advance(prepared.records)
 
     def flush(self) -> None:
-        if self.pending:
-            self.store.append_text("".join(self.pending), "nt", self.graph, checked=self.checked)
-        self.pending, self.size, self.checked = [], 0, True
+        """Write what is pending and wait for every write to finish."""
+        self._start_write()
+        self.wait()
+
+    def wait(self) -> None:
+        if self.writing is not None:
+            self.writing.join()
+            self.writing = None
+        if self.failure is not None:
+            failure, self.failure = self.failure, None
+            raise failure
+
+    def discard(self) -> None:
+        """After a failure: wait for a write under way, and delete what was spooled but not written."""
+        with contextlib.suppress(BaseException):
+            self.wait()
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
+        if self.spool_path is not None:
+            self.spool_path.unlink(missing_ok=True)
+            self.spool_path = None
+
+    def _start_write(self) -> None:
+        self.wait()
+        if self.spool is None or self.spool_path is None:
+            return
+        self.spool.close()
+        path, self.spool, self.spool_path = self.spool_path, None, None
+        self.writing = threading.Thread(target=self._write, args=(path,), name="odlm-kg store write", daemon=True)
+        self.writing.start()
+
+    def _write(self, path: Path) -> None:
+        try:
+            self.store.append_file(path, "nt", self.graph)
+        except BaseException as exc:  # handed to the loading thread
+            self.failure = exc
+        finally:
+            path.unlink(missing_ok=True)
 
 
 #: Below this many records a load runs in one process: starting workers would cost more than it saves.

@@ -72,6 +72,14 @@ class Store(ABC):
         """
         self.load_text(data, fmt, graph)
 
+    #: How much RDF text a loader gathers into one :meth:`append_file` (each write has a fixed cost).
+    bulk_write_bytes: int = 64 * 2**20
+
+    def append_file(self, path: Path, fmt: str, graph: str | URIRef | None = None) -> None:
+        """:meth:`append_text` of a file's content: all or nothing, the loaders' write of spooled batches.
+        The default reads the file into memory; a backend that can stream it should."""
+        self.append_text(Path(path).read_bytes(), fmt, graph)
+
     def load_file(self, path: Path, fmt: str | None = None, graph: str | URIRef | None = None) -> None:
         """Add an RDF file in one transaction; the syntax comes from the extension unless given."""
         from odlm_kg.rdf_formats import guess_format

@@ -148,6 +148,19 @@ class OxigraphStore(Store):
         transaction's memory, which grows with the store."""
         self._write(self.native.bulk_load, data, fmt, graph, lenient=checked)
 
+    #: Oxigraph's bulk loader sorts up to a million quads in memory before it writes index files, so the
+    #: size of a write sets the loading process's peak memory (10^5 records: 536 MB with 64 MB writes,
+    #: 1,266 MB with 160 MB ones) while larger writes did not load faster once writes ran in a thread
+    #: of their own (50.5 s against 53.1 s).
+    bulk_write_bytes = 64 * 2**20
+
+    def append_file(self, path: Path, fmt: str, graph: str | URIRef | None = None) -> None:
+        """:meth:`append_text` streaming the file through Oxigraph's bulk loader (all or nothing)."""
+        def bulk_load_file(source: str, ox_format: ox.RdfFormat, **options: object) -> None:
+            self.native.bulk_load(path=source, format=ox_format, **options)  # type: ignore[arg-type]
+
+        self._write(bulk_load_file, str(path), fmt, graph)
+
     @staticmethod
     def _write(method: Callable[..., None], data: str | bytes, fmt: str, graph: str | URIRef | None,
                **options: object) -> None:

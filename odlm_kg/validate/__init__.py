@@ -31,7 +31,7 @@ from odlm_kg.validate.shapes import (
 )
 from odlm_kg.validate.sparql_engine import FastValidator, store_from_graphs
 
-ENGINES = ("auto", "pyshacl", "sparql")
+ENGINES = ("auto", "pyshacl", "sparql", "memory")
 INFERENCE = ("none", "rdfs", "owlrl")
 
 __all__ = [
@@ -96,7 +96,8 @@ def validate(data: Graph, layers: Sequence[str] = ("core",), *, engine: str = "a
     ``ontology`` defaults to the shipped ontology with its vocabularies; pass an empty ``Graph()`` to
     validate the data on its own. ``shapes`` replaces the layers by a shapes graph of your own.
     ``engine``: ``pyshacl`` (the reference), ``sparql`` or ``auto`` (the same: the Oxigraph fast path,
-    which hands the shapes it cannot compile to pySHACL; see ``docs/validation.md``).
+    which hands the shapes it cannot compile to pySHACL; see ``docs/validation.md``), or ``memory``
+    (the same compiled shapes answered from Python dictionaries, what the loaders use for batches).
     ``inference`` (``none``, ``rdfs``, ``owlrl``) closes data plus ontology before validating.
     """
     if isinstance(layers, str):
@@ -122,9 +123,22 @@ def validate(data: Graph, layers: Sequence[str] = ("core",), *, engine: str = "a
             from odlm_kg.validate.pyshacl_engine import run_pyshacl
 
             results = run_pyshacl(data, shapes, None, "none")
+        elif engine == "memory":
+            from odlm_kg.validate.memory_engine import (
+                graph_index,
+                memory_validator,
+                ontology_index,
+                term_of_key,
+            )
+
+            index, terms = graph_index(data, base=ontology_index(ontology) if ontology is not None else None)
+            frozen_data, frozen_ontology = data, ontology
+            results = memory_validator(validator).run(
+                index, lambda key: terms[key] if key in terms else term_of_key(key),  # a Literal can be falsy
+                lambda: store_from_graphs(frozen_data, frozen_ontology), data=data, ontology=ontology)
         else:
             store, literals = store_from_graphs(data, ontology)
             results = validator.run(store, data=data, ontology=ontology, inference="none", literals=literals)
     return ValidationReport.from_results(results, max_results=max_results, shape_labels=shape_labels(shapes),
                                          layers=tuple(layers) if not own_shapes else ("(own shapes)",),
-                                         engine="pyshacl" if engine == "pyshacl" else "sparql")
+                                         engine=engine if engine in ("pyshacl", "memory") else "sparql")

@@ -155,6 +155,7 @@ class ShapeEvaluation:
     shape: Node
     focus: str  # a function body: pattern text with {var} placeholder binding the focus variable
     path: ResultPath | None
+    root: Node  # the shape whose targets give the focus nodes
     severity: URIRef
     message: str | None
     queried: list[tuple[URIRef, Node]] = field(default_factory=list)
@@ -170,6 +171,16 @@ class ShapeEvaluation:
         return f"{focus_var} {sparql_path(self.path)} {value_var} ."
 
 
+@dataclass(frozen=True)
+class Targets:
+    """A root shape's targets, for engines that find focus nodes without SPARQL."""
+
+    nodes: tuple[Node, ...] = ()
+    classes: tuple[Node, ...] = ()  # explicit and implicit class targets
+    subjects_of: tuple[Node, ...] = ()
+    objects_of: tuple[Node, ...] = ()
+
+
 @dataclass
 class Plan:
     evaluations: list[ShapeEvaluation]
@@ -177,6 +188,7 @@ class Plan:
     fallback_shapes: set[Node]
     fallback_graph: Graph | None
     sparql: dict[Node, SparqlConstraint]
+    targets: dict[Node, Targets] = field(default_factory=dict)  # of each compiled root
 
 
 @dataclass
@@ -206,6 +218,7 @@ class Compiler:
         }
         self.sparql: dict[Node, SparqlConstraint] = {}
         self.reasons: dict[Node, str] = {}
+        self.targets: dict[Node, Targets] = {}
         self._fallback_graphs: dict[frozenset[Node], Graph] = {}
 
     # targets -------------------------------------------------------------------------------------
@@ -233,6 +246,8 @@ class Compiler:
             raise NotCompilable("sh:target")
         if not parts:
             return None
+        self.targets[shape] = Targets(tuple(nodes), tuple(classes), tuple(g.objects(shape, SH.targetSubjectsOf)),
+                                      tuple(g.objects(shape, SH.targetObjectsOf)))
         union = " UNION ".join("{ " + p + " }" for p in parts)
         return "{ SELECT DISTINCT {var} WHERE { " + union + " } }"
 
@@ -257,7 +272,7 @@ class Compiler:
             return False
         return True
 
-    def evaluation(self, shape: Node, focus: str) -> ShapeEvaluation:
+    def evaluation(self, shape: Node, focus: str, root: Node) -> ShapeEvaluation:
         py = self.shapes[shape]
         path = path_from_rdf(self.graph, py.path()) if py.is_property_shape else None
         if path is not None:
@@ -266,7 +281,7 @@ class Compiler:
             except ValueError as exc:
                 raise NotCompilable(str(exc)) from exc
         messages = list(self.graph.objects(shape, SH.message))
-        evaluation = ShapeEvaluation(shape=shape, focus=focus, path=path, severity=py.severity,
+        evaluation = ShapeEvaluation(shape=shape, focus=focus, path=path, root=root, severity=py.severity,
                                      message=str(messages[0]) if messages else None)
         for predicate, obj in self.graph.predicate_objects(shape):
             if predicate in self.custom_parameters:
@@ -375,7 +390,7 @@ class Compiler:
                 raise NotCompilable("unknown shape")
             if py.deactivated:
                 continue
-            evaluation = self.evaluation(shape, shape_focus)
+            evaluation = self.evaluation(shape, shape_focus, root)
             out.append(evaluation)
             for child in self.graph.objects(shape, SH.property):
                 if evaluation.path is not None:
@@ -466,7 +481,8 @@ class Compiler:
         fallback_graph = self.fallback_graph_for(frozenset(self.compiled_roots)) if fallback else None
         evaluations = [e for tree in compiled.values() for e in tree]
         return Plan(evaluations=evaluations, fallback_roots=fallback, fallback_shapes=fallback_shapes,
-                    fallback_graph=fallback_graph, sparql=self.sparql)
+                    fallback_graph=fallback_graph, sparql=self.sparql,
+                    targets={root: self.targets[root] for root in compiled})
 
 
 # --- running a plan -----------------------------------------------------------------------------
