@@ -6,8 +6,8 @@
 Modes, each run in its own subprocess so its peak RSS is its own:
 
 - ``pipeline``: the whole path of ``odlm-kg load huggingface-models`` (check pass, parse, map,
-  validate each batch with SHACL, write each batch to an on-disk Oxigraph store, classify, provenance),
-  with its default worker processes;
+  validate each batch with SHACL, write the validated batches to an on-disk Oxigraph store in 64 MB
+  bulk loads, classify, provenance), with its default worker processes;
 - ``pipeline-1``: the same in one process (``--workers 1``);
 - ``ceiling``: the same triples (mapped beforehand, not timed) handed to pyoxigraph's ``bulk_load``
   as one N-Triples file: the fastest Oxigraph can take them in;

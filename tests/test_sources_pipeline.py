@@ -447,3 +447,86 @@ def test_a_file_that_cannot_be_opened_is_a_message_and_nothing_is_written(
 
     with pytest.raises(InputError, match=r"locked\.json: cannot read: Permission denied"):
         sha256_of(locked)
+
+
+def test_a_recurring_triple_outlives_the_memory_of_sent_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preparer forgets lines used least recently: a line in every batch is sent once however many
+    one-record lines pass through (with a plain set cleared when full, it was sent again each time)."""
+    from odlm_kg.sources import batches
+
+    monkeypatch.setattr(batches, "SENT_MEMORY", 8)
+    preparer = batches.BatchPreparer(SharedNodeSource())
+    texts = [preparer.prepare([Record(tmp_path / "x.json", n, {"id": n})]).text for n in range(20)]
+    publisher_line = f"<{SharedNodeSource.PUBLISHER}> <{RDFS.label}> \"publisher\" .\n"
+    assert [publisher_line in text for text in texts] == [True] + [False] * 19
+    assert len(preparer.sent) <= 8 + 5  # bounded: one batch's lines over the limit at most
+
+
+class FailingWriteStore(OxigraphStore):
+    """An in-memory store whose second loader write fails (as a full disk would)."""
+
+    bulk_write_bytes = 1  # every batch is a write of its own
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def append_file(self, path: Path, fmt: str, graph: object = None) -> None:
+        self.writes += 1
+        if self.writes == 2:
+            raise OSError(28, "No space left on device")
+        super().append_file(path, fmt, graph)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_failed_store_write_stops_the_run_and_leaves_no_spool_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, strict: bool) -> None:
+    """Writes run in a thread from spooled files: a failure reaches the caller, the spool files are
+    deleted, and under --strict nothing stays in the store."""
+    import tempfile
+
+    spool_dir = tmp_path / "spool"
+    spool_dir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool_dir))
+    numbers = tmp_path / "numbers.jsonl"
+    numbers.write_text("".join(json.dumps({"id": i}) + "\n" for i in range(6)), encoding="utf-8")
+    store = FailingWriteStore()
+    with pytest.raises(OSError, match="No space left"):
+        run_load(store, NumbersSource(), [numbers], batch_size=2, progress=False, strict=strict, workers=1)
+    assert list(spool_dir.iterdir()) == []
+    written = store.count(NumbersSource.graph) + sum(store.count(g) for g in store.named_graphs()
+                                                        if "staging" in str(g))
+    assert written == (0 if strict else 2 * 2)  # the first write (two records) landed unless strict
+
+
+def test_the_store_write_overlaps_with_preparing_batches(tmp_path: Path) -> None:
+    """The loader hands each write to a thread and goes on: with a write that blocks until the next
+    batch has been prepared, a run that waited for each write would never finish."""
+    import threading
+
+    prepared_after_write_began = threading.Event()
+
+    class SlowStore(OxigraphStore):
+        bulk_write_bytes = 1
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.writes = 0
+
+        def append_file(self, path: Path, fmt: str, graph: object = None) -> None:
+            self.writes += 1
+            if self.writes == 1:
+                assert prepared_after_write_began.wait(timeout=30), "the loader waited for the write"
+            super().append_file(path, fmt, graph)  # type: ignore[arg-type]
+
+    class WatchingSource(NumbersSource):
+        def map_record(self, record: Record) -> list[tuple]:
+            if record.data["id"] == 2:  # type: ignore[index]
+                prepared_after_write_began.set()
+            return super().map_record(record)
+
+    numbers = tmp_path / "numbers.jsonl"
+    numbers.write_text("".join(json.dumps({"id": i}) + "\n" for i in range(4)), encoding="utf-8")
+    store = SlowStore()
+    report = run_load(store, WatchingSource(), [numbers], batch_size=2, progress=False, workers=1)
+    assert report.written == 4 and store.count(NumbersSource.graph) == 8

@@ -149,7 +149,7 @@ def test_cli_missing_file_and_unknown_layer(tmp_path: Path, capsys: pytest.Captu
     assert code == 2 and "nosuchlayer" in err
 
 
-@pytest.mark.parametrize("engine", ["auto", "pyshacl"])
+@pytest.mark.parametrize("engine", ["auto", "pyshacl", "memory"])
 @pytest.mark.parametrize("constraint, said", [
     ('sh:property [ sh:path ex:b ; sh:minCount "x" ]', "sh:minCount must be"),
     ('sh:property [ sh:path ex:b ; sh:pattern ex:notALiteral ]', "sh:pattern must be"),
@@ -257,3 +257,76 @@ def test_engines_print_the_same_message_for_a_shape_handed_to_pyshacl() -> None:
                 for engine in ("pyshacl", *FAST_ENGINES)}
     assert messages["pyshacl"] == messages["sparql"] == messages["memory"]
     assert "ex:Inner" in messages["sparql"][0]
+
+
+def test_memory_engine_remembers_verdicts_per_value_not_per_equal_literal() -> None:
+    """Regression: the memory engine remembers what a value-local constraint says of a value across
+    runs; rdflib reads "maybe"^^xsd:boolean as an ill-typed literal *equal* to "false"^^xsd:boolean,
+    so a verdict kept for the valid literal was reused for the invalid one."""
+    def model(value: str) -> Graph:
+        return Graph().parse(format="turtle", data=f"""
+            @prefix odlm: <https://w3id.org/odlm#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+            <https://w3id.org/odlm/id/model/a> a odlm:DeepLearningModel ;
+                <http://www.w3.org/2000/01/rdf-schema#label> "a" ; odlm:synthetic "{value}"^^xsd:boolean .""")
+
+    assert validate(model("false"), ["core"], engine="memory").results == []
+    ill = model("maybe")
+    reference = validate(ill, ["core"], engine="pyshacl")
+    assert reference.results
+    assert [r.key() for r in validate(ill, ["core"], engine="memory").results] == [r.key() for r in reference.results]
+
+
+@pytest.mark.parametrize("datatype, lexical", [
+    ("integer", "0"), ("integer", "-12"), ("integer", "+7"), ("integer", "1.5"), ("integer", "x"),
+    ("integer", "12345678901234567890123"), ("boolean", "true"), ("boolean", "1"), ("boolean", "yes"),
+    ("dateTime", "2024-01-02T03:04:05Z"), ("dateTime", "2024-01-02T03:04:05.123+02:00"),
+    ("dateTime", "2024-02-30T00:00:00Z"), ("dateTime", "2024-01-02T24:00:00Z"), ("dateTime", "2024-01-02"),
+    ("date", "2024-02-29"), ("date", "2023-02-29"), ("date", "2024-13-01"), ("date", "2024-01-02T00:00:00"),
+])
+def test_values_the_memory_engine_accepts_itself_pyshacl_accepts(datatype: str, lexical: str) -> None:
+    """The memory engine decides common value-local constraints itself only where it is sure: it may
+    leave a valid value to pySHACL, but it must never accept one pySHACL rejects."""
+    from rdflib import Literal, URIRef
+
+    from odlm_kg.validate.memory_engine import term_key, value_accepts
+
+    shapes = Graph().parse(format="turtle", data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <urn:s> a sh:NodeShape ; sh:targetNode <urn:x> ;
+            sh:property <urn:p> .
+        <urn:p> sh:path <urn:v> ; sh:datatype xsd:{datatype} ; sh:pattern "." .""")
+    value = Literal(lexical, datatype=URIRef(f"http://www.w3.org/2001/XMLSchema#{datatype}"), normalize=False)
+    accepts = value_accepts(shapes, URIRef("urn:p"), [URIRef("http://www.w3.org/ns/shacl#datatype")])
+    assert accepts is not None
+    data = Graph()
+    data.add((URIRef("urn:x"), URIRef("urn:v"), value))
+    pyshacl_accepts = validate(data, shapes=shapes, ontology=Graph(), engine="pyshacl").results == []
+    if accepts(term_key(value)):
+        assert pyshacl_accepts
+    memory = validate(data, shapes=shapes, ontology=Graph(), engine="memory")
+    assert (memory.results == []) == pyshacl_accepts
+
+
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+def test_validations_in_threads_do_not_mix(engine: str) -> None:
+    """Regression: the compiled validator is shared by every validation against the same layers and a
+    run kept its state on it, so two /validate requests at once (the endpoint validates in a thread
+    pool) could report each other's values. Each thread must get what it gets alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def graph(n: int) -> Graph:
+        models = "".join(f"""
+            <https://w3id.org/odlm/id/model/m{n}-{i}> a odlm:DeepLearningModel ;
+                <http://www.w3.org/2000/01/rdf-schema#label> "m{n}" ;
+                odlm:synthetic "{'0' * n}{i}"^^xsd:integer ; dcterms:issued "20{n:02d}"^^xsd:gYear .""" for i in range(150))
+        return Graph().parse(format="turtle", data=f"""
+            @prefix odlm: <https://w3id.org/odlm#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+            @prefix dcterms: <http://purl.org/dc/terms/> . {models}""")
+
+    graphs = [graph(n) for n in range(1, 9)]
+    alone = [sorted(r.key() for r in validate(g, ["core"], engine=engine).results) for g in graphs]
+    assert all(alone)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        together = list(pool.map(lambda g: sorted(r.key() for r in validate(g, ["core"], engine=engine).results),
+                                 graphs * 2))
+    assert together == alone * 2

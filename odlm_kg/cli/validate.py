@@ -32,7 +32,8 @@ def validate_command(
     input_format: Annotated[str | None, typer.Option(
         help="RDF syntax of the files when their names do not say it (turtle, nt, nquads, trig, xml, "
              "json-ld, n3).")] = None,
-    engine: Annotated[str, typer.Option(help="auto (fast path), sparql (the same) or pyshacl.")] = "auto",
+    engine: Annotated[str, typer.Option(help="auto (fast path), sparql (the same), memory (the loaders' engine) "
+                                              "or pyshacl.")] = "auto",
     batch_size: Annotated[int | None, typer.Option(
         help="Validate in batches of about this many triples, grouped by subject (automatic for files "
              "over 512 MB).")] = None,

@@ -221,6 +221,7 @@ class BatchPreparer:
         self.source = source
         self.validator = BatchValidator(source.layers)
         self.sent: dict[str, None] = {}  # insertion order = order of last use
+        self.iri_keys: dict[Node, str] = {}
 
     def prepare(self, records: Sequence[Record]) -> PreparedBatch:
         with collector_paused():
@@ -230,14 +231,18 @@ class BatchPreparer:
         rejects: list[Reject] = []
         kept: list[Record] = []
         kept_triples: list[list[KeyTriple]] = []
-        term = nt_term
+        known = self.iri_keys
+        if len(known) > IRI_KEY_MEMORY:
+            known.clear()
+        key = self._key
         for record in records:
             triples, reject = map_one(self.source, record)
             if reject is not None:
                 rejects.append(reject)
             else:
                 kept.append(record)
-                kept_triples.append([(term(s), term(p), term(o)) for s, p, o in triples])  # type: ignore[union-attr]
+                kept_triples.append([(known.get(s) or key(s), known.get(p) or key(p), known.get(o) or key(o))
+                                     for s, p, o in triples])  # type: ignore[union-attr]
         unique: set[KeyTriple] = set()
         for keyed in kept_triples:
             unique.update(keyed)
@@ -256,6 +261,14 @@ class BatchPreparer:
                         unique.update(keyed)
                 written -= len(bad)
         return PreparedBatch(self._new_text(key_lines(unique)), len(records), written, len(unique), rejects)
+
+    def _key(self, term: Node) -> str:
+        """The N-Triples text of a term, remembered for IRIs (predicates, classes, concepts, a record's
+        own node: they recur; literals hash slowly in rdflib and mostly do not)."""
+        text = nt_term(term)
+        if type(term) is URIRef:
+            self.iri_keys[term] = text
+        return text
 
     def _new_text(self, lines: list[str]) -> str:
         """The lines not sent lately. The memory keeps the lines used most recently: a line seen again
@@ -291,6 +304,9 @@ def collector_paused() -> Iterator[None]:
         if enabled:
             gc.enable()
 
+
+#: IRIs whose N-Triples text a preparer keeps (cleared when full).
+IRI_KEY_MEMORY = 100_000
 
 #: Lines of N-Triples a preparer remembers having emitted (about 15 MB).
 SENT_MEMORY = 100_000

@@ -18,9 +18,12 @@ Guarantees, and how they are kept:
   ``file``, ``record``, ``field``, ``reason``) and the run goes on.
 - *Stable IRIs:* mappers derive IRIs from natural keys, so loading the same input twice leaves the
   source's graph unchanged (the provenance graph gains one more load run).
-- *Each batch is written all or nothing* (:meth:`Store.append_text`: Oxigraph's bulk loader, whose
-  load commits at its end, or one Graph Store request on a remote store).
-- *Flat memory:* records stream through; at most a few batches are held at a time.
+- *Each write is all or nothing:* validated batches are spooled to a temporary file and written
+  every ``store.bulk_write_bytes`` by :meth:`Store.append_file` (Oxigraph's bulk loader, whose load
+  commits at its end, or one Graph Store request on a remote store), in a thread of its own so that
+  reading and preparing go on meanwhile. A failed write stops the run; the spool is deleted.
+- *Flat memory:* records stream through; at most a few batches are held at a time, and a write's
+  text is on disk, not in memory.
 """
 
 from __future__ import annotations
@@ -198,7 +201,7 @@ def run_load(
         sink = _RejectSink(Path(reject_file) if reject_file else None, strict, report)
         task = bar.add_task(f"loading {source.name}", total=total)
 
-        writer = _BatchWriter(store, target, sink, report, lambda n: bar.advance(task, n))
+        writer = _BatchWriter(store, target, sink, report, lambda n: bar.advance(task, n), total)
         count = _worker_count(workers, total, batch_size, source)
         pool = PreparerPool(source, count) if count > 1 else None
         preparer = None if pool is not None else BatchPreparer(source)
@@ -250,9 +253,10 @@ class _BatchWriter:
     """
 
     def __init__(self, store: Store, graph: URIRef, sink: _RejectSink, report: LoadReport,
-                 advance: Callable[[int], None]) -> None:
+                 advance: Callable[[int], None], expected_records: int | None = None) -> None:
         self.store, self.graph, self.sink, self.report, self.advance = store, graph, sink, report, advance
         self.limit = store.bulk_write_bytes
+        self.expected_records = expected_records
         self.spool: IO[bytes] | None = None
         self.spool_path: Path | None = None
         self.writing: threading.Thread | None = None
@@ -266,11 +270,20 @@ class _BatchWriter:
                 handle, name = tempfile.mkstemp(prefix="odlm-kg-load-", suffix=".nt")
                 self.spool, self.spool_path = os.fdopen(handle, "wb"), Path(name)
             self.spool.write(prepared.text.encode("utf-8"))
+            if self.expected_records and not self.report.triples:
+                self._fit_limit(prepared)
             if self.spool.tell() >= self.limit:
                 self._start_write()
         self.report.written += prepared.written
         self.report.triples += prepared.triples
         self.advance(prepared.records)
+
+    def _fit_limit(self, first: PreparedBatch) -> None:
+        """A small input would make one write at its end, after everything else: split it in about
+        :data:`WRITES_AT_LEAST` writes (no smaller than :data:`SMALLEST_WRITE`) so they overlap too."""
+        assert self.spool is not None and self.expected_records
+        expected = self.spool.tell() / max(1, first.records) * self.expected_records
+        self.limit = int(min(self.limit, max(SMALLEST_WRITE, expected / WRITES_AT_LEAST)))
 
     def flush(self) -> None:
         """Write what is pending and wait for every write to finish."""
@@ -313,6 +326,11 @@ class _BatchWriter:
         finally:
             path.unlink(missing_ok=True)
 
+
+#: A load is written in at least this many writes when it is small enough (see _BatchWriter._fit_limit),
+#: each at least SMALLEST_WRITE bytes.
+WRITES_AT_LEAST = 4
+SMALLEST_WRITE = 4 * 2**20
 
 #: Below this many records a load runs in one process: starting workers would cost more than it saves.
 PARALLEL_MIN_RECORDS = 5000

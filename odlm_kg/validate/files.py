@@ -94,7 +94,7 @@ def validate_files(paths: Sequence[Path], layers: Sequence[str], *, input_format
         _format(path, input_format)  # unknown syntax is an input error before any work
     total = sum(estimated_bytes(p) for p in paths)
     if batch_triples is None and total <= LARGE_FILE_BYTES:
-        if engine == "pyshacl" or inference != "none":
+        if engine in ("pyshacl", "memory") or inference != "none":
             return validate(read_files(paths, input_format), layers, engine=engine, inference=inference,
                             max_results=max_results)
         # the fast path reads the files with Oxigraph's parser straight into its store
@@ -192,7 +192,7 @@ def _validate_in_batches(paths: Sequence[Path], layers: Sequence[str], buckets: 
         type_text = (Path(tmp) / "types.nt").read_bytes()
         for index in range(buckets):
             batch_path = Path(tmp) / f"batch-{index}.nt"
-            if engine == "pyshacl" or inference != "none":
+            if engine in ("pyshacl", "memory") or inference != "none":
                 data = Graph().parse(batch_path, format="nt")
                 data.parse(data=type_text, format="nt")
                 report = validate(as_triples_graph(data), layers, engine=engine, inference=inference)

@@ -492,6 +492,12 @@ class MemoryValidator:
         and roots the plan hands to pySHACL; ``data`` and ``ontology`` as rdflib graphs, when the caller
         has them, spare pySHACL a copy out of that store.
         """
+        with self.fast.lock:  # the run's state lives on this shared object (see FastValidator.lock)
+            return self._run(index, term_of, store, data, ontology)
+
+    def _run(self, index: TripleIndex, term_of: Callable[[str], Node],
+             store: Callable[[], tuple[ox.Store, LiteralMap]],
+             data: Graph | None, ontology: Graph | None) -> list[ValidationResult]:
         self._index = index
         self._term_of = term_of
         self._subclasses: dict[str, frozenset[str]] = {}

@@ -24,6 +24,7 @@ targets, together with every property shape reached from it through ``sh:propert
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import count
@@ -495,6 +496,9 @@ class FastValidator:
         self.shapes = shapes
         self.compiler = Compiler(shapes)
         self.plan = self.compiler.plan()
+        # one validator serves every validation against the same shapes (it is cached), and a run
+        # keeps its literal map on it: the endpoint validates in threads, so runs take turns
+        self.lock = threading.RLock()
 
     @property
     def coverage(self) -> dict[str, object]:
@@ -506,6 +510,11 @@ class FastValidator:
 
     def run(self, store: ox.Store, data: Graph | None = None, ontology: Graph | None = None,
             inference: str = "none", literals: LiteralMap | None = None) -> list[ValidationResult]:
+        with self.lock:
+            return self._run(store, data, ontology, inference, literals)
+
+    def _run(self, store: ox.Store, data: Graph | None, ontology: Graph | None, inference: str,
+             literals: LiteralMap | None) -> list[ValidationResult]:
         self.literals = literals or {}
         self.data = data
         results: list[ValidationResult] = []
