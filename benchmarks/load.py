@@ -141,8 +141,13 @@ class RdflibStore:
         target = self.dataset.graph(URIRef(str(graph))) if graph is not None else self.dataset.default_graph
         target.parse(data=data, format=fmt)
 
+    bulk_write_bytes = 64 * 2**20
+
     def append_text(self, data: str | bytes, fmt: str, graph: object = None, *, checked: bool = False) -> None:
         self.load_text(data, fmt, graph)
+
+    def append_file(self, path: Path, fmt: str, graph: object = None) -> None:
+        self.load_text(Path(path).read_bytes(), fmt, graph)
 
     def update(self, sparql: str) -> None:
         self.dataset.update(sparql)

@@ -530,3 +530,18 @@ def test_the_store_write_overlaps_with_preparing_batches(tmp_path: Path) -> None
     store = SlowStore()
     report = run_load(store, WatchingSource(), [numbers], batch_size=2, progress=False, workers=1)
     assert report.written == 4 and store.count(NumbersSource.graph) == 8
+
+
+def test_the_load_benchmark_runs_every_mode(tmp_path: Path) -> None:
+    """Regression: the benchmark's rdflib baseline store lacked the store methods the loader came to
+    use (append_file), and nothing ran the benchmark between measurements."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "load.py"
+    done = subprocess.run([sys.executable, str(script), "--size", "40", "--modes", "pipeline-1,ceiling,rdflib"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split("|") for line in done.stdout.splitlines() if line.startswith("| 40 |")]
+    assert [row[2].strip() for row in rows] == ["pipeline-1", "ceiling", "rdflib"]
+    assert all(row[3].strip() == "40" and int(row[5].replace(",", "")) > 0 for row in rows)

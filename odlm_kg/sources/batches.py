@@ -146,7 +146,7 @@ class BatchValidator:
 
         self._validator = memory_validator(fast_validator(cached_shapes_graph(self.layers), self.layers))
         self._ontology = ontology_index(ontology_graph(), nt_term)
-        self._term_of = functools.lru_cache(maxsize=50_000)(term_of_key)
+        self._term_of = functools.lru_cache(maxsize=4096)(term_of_key)
 
     def violations(self, triples: Collection[KeyTriple]) -> list[Violation]:
         """Violations (severity sh:Violation) of the batch ``triples``."""
@@ -306,7 +306,7 @@ def collector_paused() -> Iterator[None]:
 
 
 #: IRIs whose N-Triples text a preparer keeps (cleared when full).
-IRI_KEY_MEMORY = 100_000
+IRI_KEY_MEMORY = 20_000
 
 #: Lines of N-Triples a preparer remembers having emitted (about 15 MB).
 SENT_MEMORY = 100_000

@@ -467,7 +467,7 @@ class MemoryValidator:
     """Runs a :class:`FastValidator`'s plan over a :class:`TripleIndex` of keys."""
 
     #: Value-local verdicts remembered across runs (a loader's batches repeat licences, locations…).
-    VALUE_MEMORY = 200_000
+    VALUE_MEMORY = 50_000
 
     def __init__(self, fast: FastValidator) -> None:
         self.fast = fast
