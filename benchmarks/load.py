@@ -143,7 +143,7 @@ class RdflibStore:
 
     bulk_write_bytes = 64 * 2**20
 
-    def append_text(self, data: str | bytes, fmt: str, graph: object = None, *, checked: bool = False) -> None:
+    def append_text(self, data: str | bytes, fmt: str, graph: object = None) -> None:
         self.load_text(data, fmt, graph)
 
     def append_file(self, path: Path, fmt: str, graph: object = None) -> None:

@@ -8,7 +8,7 @@ import hashlib
 import json
 import os
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -260,7 +260,7 @@ def test_batch_validator_reports_what_validate_reports() -> None:
     from rdflib.namespace import XSD
 
     from odlm_kg.namespaces import vocab_iri
-    from odlm_kg.sources.batches import BatchValidator, nt_term, validate_batch
+    from odlm_kg.sources.batches import BatchValidator, nt_term
     from odlm_kg.sources.huggingface import map_model
     from odlm_kg.validate import validate
 
@@ -274,7 +274,8 @@ def test_batch_validator_reports_what_validate_reports() -> None:
     graph = Graph()
     for triple in triples:
         graph.add(triple)
-    general = {(v.focus, v.path) for v in validate_batch(graph, ("core", "crawl"))}
+    general = {(r.focus_node, r.result_path.rsplit("#", 1)[-1] if r.result_path else None)
+               for r in validate(graph, ("core", "crawl")).violations}
     keys = {(nt_term(s), nt_term(p), nt_term(o)) for s, p, o in triples}
     fast = {(v.focus, v.path) for v in BatchValidator(("core", "crawl")).violations(keys)}
     reference = {(r.focus_node, r.result_path.rsplit("#", 1)[-1] if r.result_path else None)
@@ -322,16 +323,26 @@ def test_a_worker_that_dies_is_a_message_and_its_batch_is_not_written(tmp_path: 
     assert not written & set(range(5, 10))  # nothing of the batch holding record 7
 
 
+@pytest.mark.parametrize("from_file", [False, True], ids=["text", "file"])
 @pytest.mark.parametrize("on_disk", [False, True], ids=["memory", "disk"])
-def test_store_append_is_all_or_nothing(tmp_path: Path, on_disk: bool) -> None:
+def test_store_append_is_all_or_nothing(tmp_path: Path, on_disk: bool, from_file: bool) -> None:
     """The loaders' write (Oxigraph's bulk loader) commits at its end: a batch that fails at its last
     line leaves nothing behind (a guard on the pyoxigraph behaviour the pipeline relies on)."""
     store = OxigraphStore(tmp_path / "store" if on_disk else None)
     good = "".join(f'<urn:s{i}> <urn:p> "{i}" .\n' for i in range(300_000))
+
+    def append(text: str) -> None:
+        if from_file:
+            spooled = tmp_path / "spool.nt"
+            spooled.write_text(text, encoding="utf-8")
+            store.append_file(spooled, "nt", "urn:g")
+        else:
+            store.append_text(text, "nt", "urn:g")
+
     with pytest.raises(InputError, match="invalid nt"):
-        store.append_text(good + "<urn:bad> <urn:p> oops .\n", "nt", "urn:g")
+        append(good + "<urn:bad> <urn:p> oops .\n")
     assert store.count() == 0
-    store.append_text(good, "nt", "urn:g")
+    append(good)
     assert store.count("urn:g") == 300_000
 
 
@@ -462,20 +473,26 @@ def test_a_recurring_triple_outlives_the_memory_of_sent_lines(tmp_path: Path, mo
     assert len(preparer.sent) <= 8 + 5  # bounded: one batch's lines over the limit at most
 
 
-class FailingWriteStore(OxigraphStore):
-    """An in-memory store whose second loader write fails (as a full disk would)."""
+class HookedWriteStore(OxigraphStore):
+    """An in-memory store that writes every batch on its own and calls ``before_write(n)`` before its
+    n-th loader write (to fail it, or to hold it)."""
 
-    bulk_write_bytes = 1  # every batch is a write of its own
+    bulk_write_bytes = 1
 
-    def __init__(self) -> None:
+    def __init__(self, before_write: Callable[[int], None]) -> None:
         super().__init__()
         self.writes = 0
+        self.before_write = before_write
 
     def append_file(self, path: Path, fmt: str, graph: object = None) -> None:
         self.writes += 1
-        if self.writes == 2:
-            raise OSError(28, "No space left on device")
+        self.before_write(self.writes)
         super().append_file(path, fmt, graph)  # type: ignore[arg-type]
+
+
+def _fail_second_write(n: int) -> None:
+    if n == 2:
+        raise OSError(28, "No space left on device")  # as a full disk would
 
 
 @pytest.mark.parametrize("strict", [False, True])
@@ -490,7 +507,7 @@ def test_a_failed_store_write_stops_the_run_and_leaves_no_spool_file(
     monkeypatch.setattr(tempfile, "tempdir", str(spool_dir))
     numbers = tmp_path / "numbers.jsonl"
     numbers.write_text("".join(json.dumps({"id": i}) + "\n" for i in range(6)), encoding="utf-8")
-    store = FailingWriteStore()
+    store = HookedWriteStore(_fail_second_write)
     with pytest.raises(OSError, match="No space left"):
         run_load(store, NumbersSource(), [numbers], batch_size=2, progress=False, strict=strict, workers=1)
     assert list(spool_dir.iterdir()) == []
@@ -506,18 +523,9 @@ def test_the_store_write_overlaps_with_preparing_batches(tmp_path: Path) -> None
 
     prepared_after_write_began = threading.Event()
 
-    class SlowStore(OxigraphStore):
-        bulk_write_bytes = 1
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.writes = 0
-
-        def append_file(self, path: Path, fmt: str, graph: object = None) -> None:
-            self.writes += 1
-            if self.writes == 1:
-                assert prepared_after_write_began.wait(timeout=30), "the loader waited for the write"
-            super().append_file(path, fmt, graph)  # type: ignore[arg-type]
+    def hold_first_write(n: int) -> None:
+        if n == 1:
+            assert prepared_after_write_began.wait(timeout=30), "the loader waited for the write"
 
     class WatchingSource(NumbersSource):
         def map_record(self, record: Record) -> list[tuple]:
@@ -527,7 +535,7 @@ def test_the_store_write_overlaps_with_preparing_batches(tmp_path: Path) -> None
 
     numbers = tmp_path / "numbers.jsonl"
     numbers.write_text("".join(json.dumps({"id": i}) + "\n" for i in range(4)), encoding="utf-8")
-    store = SlowStore()
+    store = HookedWriteStore(hold_first_write)
     report = run_load(store, WatchingSource(), [numbers], batch_size=2, progress=False, workers=1)
     assert report.written == 4 and store.count(NumbersSource.graph) == 8
 

@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
@@ -112,17 +112,6 @@ class Violation:
     focus: Node
     path: str | None
     message: str
-
-
-def validate_batch(graph: Graph, layers: Sequence[str]) -> list[Violation]:
-    """Violations (severity sh:Violation only) of ``graph`` against the shape layers
-    (:func:`odlm_kg.validate.validate`)."""
-    if not layers:
-        return []
-    from odlm_kg.validate import validate
-
-    report = validate(graph, layers=layers)
-    return [Violation(r.focus_node, _local_name(r.result_path), str(r.message)) for r in report.violations]
 
 
 class BatchValidator:
@@ -462,5 +451,5 @@ __all__ = [
     "receive_message",
     "send_message",
     "to_ntriples",
-    "validate_batch",
+
 ]

@@ -62,13 +62,11 @@ class Store(ABC):
         Raises :class:`odlm_kg.errors.InputError` on a syntax error; nothing is written then.
         """
 
-    def append_text(self, data: str | bytes, fmt: str, graph: str | URIRef | None = None, *,
-                    checked: bool = False) -> None:
+    def append_text(self, data: str | bytes, fmt: str, graph: str | URIRef | None = None) -> None:
         """Add RDF text all or nothing, by the fastest write the backend has (the loaders' write).
 
         Unlike :meth:`load_text` it need not be isolated from concurrent readers; the default is
-        :meth:`load_text`. ``checked``: the same text has already been parsed strictly (its IRIs
-        checked), so a backend may skip those checks.
+        :meth:`load_text`.
         """
         self.load_text(data, fmt, graph)
 

@@ -140,13 +140,12 @@ class OxigraphStore(Store):
         # Store.load is one transaction: all of it is written or none.
         self._write(self.native.load, data, fmt, graph)
 
-    def append_text(self, data: str | bytes, fmt: str, graph: str | URIRef | None = None, *,
-                    checked: bool = False) -> None:
+    def append_text(self, data: str | bytes, fmt: str, graph: str | URIRef | None = None) -> None:
         """Add RDF text with Oxigraph's bulk loader: it writes new index files and commits them at the
         end of the call, so a failed call writes nothing (``test_store_append_is_all_or_nothing``
         guards this), at two to three times the speed of a transaction on disk and without the
         transaction's memory, which grows with the store."""
-        self._write(self.native.bulk_load, data, fmt, graph, lenient=checked)
+        self._write(self.native.bulk_load, data, fmt, graph)
 
     #: Oxigraph's bulk loader sorts up to a million quads in memory before it writes index files, so the
     #: size of a write sets the loading process's peak memory (10^5 records: 536 MB with 64 MB writes,
