@@ -3,6 +3,7 @@ stable IRIs, provenance, and the ``odlm-kg load`` command."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import json
@@ -511,6 +512,7 @@ def test_a_failed_store_write_stops_the_run_and_leaves_no_spool_file(
     with pytest.raises(OSError, match="No space left"):
         run_load(store, NumbersSource(), [numbers], batch_size=2, progress=False, strict=strict, workers=1)
     assert list(spool_dir.iterdir()) == []
+    assert gc.isenabled()  # the load pauses the collector; a failed load must turn it back on
     written = store.count(NumbersSource.graph) + sum(store.count(g) for g in store.named_graphs()
                                                         if "staging" in str(g))
     assert written == (0 if strict else 2 * 2)  # the first write (two records) landed unless strict
@@ -553,3 +555,17 @@ def test_the_load_benchmark_runs_every_mode(tmp_path: Path) -> None:
     rows = [line.split("|") for line in done.stdout.splitlines() if line.startswith("| 40 |")]
     assert [row[2].strip() for row in rows] == ["pipeline-1", "ceiling", "rdflib"]
     assert all(row[3].strip() == "40" and int(row[5].replace(",", "")) > 0 for row in rows)
+
+
+def test_a_load_in_this_process_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+    """The loader pauses Python's cyclic collector while it prepares batches (and collects every
+    COLLECT_EVERY batches): the caller's setting comes back, on or off."""
+    numbers = tmp_path / "numbers.jsonl"
+    numbers.write_text("".join(json.dumps({"id": i}) + "\n" for i in range(120)), encoding="utf-8")
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            run_load(OxigraphStore(), NumbersSource(), [numbers], batch_size=1, progress=False, workers=1)
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()

@@ -20,8 +20,6 @@ from typing import BinaryIO
 from odlm_kg.sources.batches import BatchPreparer, receive_message, send_message
 
 _END = object()
-#: Batches between two runs of the cyclic garbage collector.
-COLLECT_EVERY = 50
 
 
 def _read_all(stream: BinaryIO, inbox: queue.Queue[object]) -> None:
@@ -37,22 +35,18 @@ def _read_all(stream: BinaryIO, inbox: queue.Queue[object]) -> None:
 def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
     preparer = BatchPreparer(receive_message(stdin))  # type: ignore[arg-type]
     # The ontology, shapes and libraries live as long as the process: keep the collector off them
-    # (it walked them on every full collection, a fifth of a batch's time). Batches make no reference
-    # cycles worth collecting often (see batches.collector_paused): collect every COLLECT_EVERY.
+    # (it walked them on every full collection). Batches make no reference cycles worth collecting
+    # often: the preparer collects every batches.COLLECT_EVERY batches (see batches.collector_paused).
     gc.freeze()
     gc.disable()
     inbox: queue.Queue[object] = queue.Queue()
     threading.Thread(target=_read_all, args=(stdin, inbox), daemon=True).start()
-    done = 0
     while (records := inbox.get()) is not _END:
         try:
             reply: tuple[str, object] = ("ok", preparer.prepare(records))  # type: ignore[arg-type]
         except Exception:  # a bug, not a bad record (those are rejects): report it and go on
             reply = ("error", traceback.format_exc())
         send_message(stdout, reply)
-        done += 1
-        if done % COLLECT_EVERY == 0:
-            gc.collect()
 
 
 def main() -> None:

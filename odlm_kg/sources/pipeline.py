@@ -55,6 +55,7 @@ from odlm_kg.sources.batches import (
     PreparedBatch,
     PreparerPool,
     Reject,
+    collector_paused,
     default_workers,
     picklable,
     to_ntriples,
@@ -206,15 +207,8 @@ def run_load(
         pool = PreparerPool(source, count) if count > 1 else None
         preparer = None if pool is not None else BatchPreparer(source)
         try:
-            for batch in _batches(source, paths, batch_size, report):
-                if pool is not None:
-                    for prepared in pool.submit(batch):
-                        writer.add(prepared)
-                else:
-                    writer.add(preparer.prepare(batch))  # type: ignore[union-attr]
-            if pool is not None:
-                for prepared in pool.drain():
-                    writer.add(prepared)
+            with collector_paused():  # the preparer collects every few batches (see collector_paused)
+                _feed(_batches(source, paths, batch_size, report), pool, preparer, writer)
             writer.flush()
             if strict:
                 store.update(f"ADD SILENT GRAPH <{target}> TO GRAPH <{source.graph}> ;\n"
@@ -239,6 +233,20 @@ def run_load(
     store.load_text(to_ntriples(provenance_triples(report, started_at, datetime.now(UTC))), "nt",
                     PROVENANCE_GRAPH)
     return report
+
+
+def _feed(batches: Iterator[list[Record]], pool: PreparerPool | None, preparer: BatchPreparer | None,
+          writer: _BatchWriter) -> None:
+    """Every batch prepared (by the workers or here) and handed to the writer, in input order."""
+    for batch in batches:
+        if pool is not None:
+            for prepared in pool.submit(batch):
+                writer.add(prepared)
+        else:
+            writer.add(preparer.prepare(batch))  # type: ignore[union-attr]
+    if pool is not None:
+        for prepared in pool.drain():
+            writer.add(prepared)
 
 
 class _BatchWriter:
