@@ -265,6 +265,7 @@ class _BatchWriter:
         self.store, self.graph, self.sink, self.report, self.advance = store, graph, sink, report, advance
         self.limit = store.bulk_write_bytes
         self.expected_records = expected_records
+        self.limit_fitted = expected_records is None
         self.spool: IO[bytes] | None = None
         self.spool_path: Path | None = None
         self.writing: threading.Thread | None = None
@@ -278,7 +279,7 @@ class _BatchWriter:
                 handle, name = tempfile.mkstemp(prefix="odlm-kg-load-", suffix=".nt")
                 self.spool, self.spool_path = os.fdopen(handle, "wb"), Path(name)
             self.spool.write(prepared.text.encode("utf-8"))
-            if self.expected_records and not self.report.triples:
+            if not self.limit_fitted:
                 self._fit_limit(prepared)
             if self.spool.tell() >= self.limit:
                 self._start_write()
@@ -289,7 +290,8 @@ class _BatchWriter:
     def _fit_limit(self, first: PreparedBatch) -> None:
         """A small input would make one write at its end, after everything else: split it in about
         :data:`WRITES_AT_LEAST` writes (no smaller than :data:`SMALLEST_WRITE`) so they overlap too."""
-        assert self.spool is not None and self.expected_records
+        assert self.spool is not None and self.expected_records is not None
+        self.limit_fitted = True
         expected = self.spool.tell() / max(1, first.records) * self.expected_records
         self.limit = int(min(self.limit, max(SMALLEST_WRITE, expected / WRITES_AT_LEAST)))
 

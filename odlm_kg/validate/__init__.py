@@ -132,10 +132,9 @@ def validate(data: Graph, layers: Sequence[str] = ("core",), *, engine: str = "a
             )
 
             index, terms = graph_index(data, base=ontology_index(ontology) if ontology is not None else None)
-            frozen_data, frozen_ontology = data, ontology
             results = memory_validator(validator).run(
                 index, lambda key: terms[key] if key in terms else term_of_key(key),  # a Literal can be falsy
-                lambda: store_from_graphs(frozen_data, frozen_ontology), data=data, ontology=ontology)
+                lambda: store_from_graphs(data, ontology), data=data, ontology=ontology)
         else:
             store, literals = store_from_graphs(data, ontology)
             results = validator.run(store, data=data, ontology=ontology, inference="none", literals=literals)

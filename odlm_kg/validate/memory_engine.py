@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 from rdflib.term import Node
@@ -312,12 +313,14 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 _DATE = r"-?[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _TIME = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
 _ZONE = r"(Z|[+-][0-9]{2}:[0-9]{2})?"
+_DATE_TIME_FORM = re.compile(_DATE + "T" + _TIME + _ZONE)
+_DATE_FORM = re.compile(_DATE + _ZONE)
 #: Lexical forms surely valid for their datatype (rdflib reads them as the right Python type).
 _VALID_FORMS: dict[str, Callable[[str], bool]] = {
     _XSD + "integer": re.compile(r"[+-]?[0-9]{1,18}").fullmatch,  # type: ignore[dict-item]
     _XSD + "boolean": re.compile(r"true|false").fullmatch,  # type: ignore[dict-item]
-    _XSD + "dateTime": lambda text: _calendar_date(text, re.compile(_DATE + "T" + _TIME + _ZONE)),
-    _XSD + "date": lambda text: _calendar_date(text, re.compile(_DATE + _ZONE)),
+    _XSD + "dateTime": lambda text: _calendar_date(text, _DATE_TIME_FORM),
+    _XSD + "date": lambda text: _calendar_date(text, _DATE_FORM),
 }
 
 
@@ -360,8 +363,6 @@ def value_accepts(shapes: Graph, shape: Node, predicates: Iterable[URIRef]) -> C
         if predicate == SH.datatype:
             test = _datatype_accepts(str(parameter))
         elif predicate == SH["in"]:
-            from rdflib.collection import Collection
-
             members = list(Collection(shapes, parameter))
             if not all(isinstance(m, URIRef) for m in members):
                 return None
@@ -375,16 +376,14 @@ def value_accepts(shapes: Graph, shape: Node, predicates: Iterable[URIRef]) -> C
         elif predicate in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
             test = _bound_accepts(predicate, parameter)
         elif predicate == SH["or"]:
-            from rdflib.collection import Collection
-
-            options = [value_accepts(shapes, member, [p for p, _ in shapes.predicate_objects(member)
-                                                      if p == SH.datatype])
-                       for member in Collection(shapes, parameter)]
-            if any(o is None for o in options) or any(
-                    {p for p, _ in shapes.predicate_objects(m)} - {SH.datatype, RDF.type}
-                    for m in Collection(shapes, parameter)):
+            # only an sh:or of shapes that each hold a datatype and nothing else
+            members = list(Collection(shapes, parameter))
+            if any({p for p, _ in shapes.predicate_objects(m)} - {SH.datatype, RDF.type} for m in members):
                 return None
-            test = (lambda keys: lambda key: any(o(key) for o in keys))(options)  # type: ignore[misc]
+            options = [value_accepts(shapes, member, [SH.datatype]) for member in members]
+            if any(option is None for option in options):
+                return None
+            test = _any_accepts(options)  # type: ignore[arg-type]
         else:
             return None
         if test is None:
@@ -393,6 +392,10 @@ def value_accepts(shapes: Graph, shape: Node, predicates: Iterable[URIRef]) -> C
     if not tests:
         return None
     return lambda key: all(test(key) for test in tests)
+
+
+def _any_accepts(options: list[Callable[[str], bool]]) -> Callable[[str], bool]:
+    return lambda key: any(option(key) for option in options)
 
 
 def _pattern_accepts(search: Callable[[str], object]) -> Callable[[str], bool]:
