@@ -29,6 +29,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 from odlm_kg.identifiers import normalise_arxiv_id, normalise_doi
 from odlm_kg.licences import normalise as normalise_licence
+from odlm_kg.literals import integer_literal, string_literal
 from odlm_kg.namespaces import ODLM, graph_iri, instance_iri, vocab_iri
 from odlm_kg.sources.base import Record, RecordError, Triple, read_json_records
 
@@ -234,10 +235,10 @@ def artifact_triples(iri: URIRef, kind: str, *, location: str, landing_page: Any
     if page is not None:
         out.append((iri, DCAT.landingPage, page))
     if platform_id:
-        out.append((iri, ODLM.platformId, Literal(platform_id)))
+        out.append((iri, ODLM.platformId, string_literal(platform_id)))
     label = title or platform_id
     if label:
-        out.append((iri, RDFS.label, Literal(label)))
+        out.append((iri, RDFS.label, string_literal(label)))
     return out
 
 
@@ -250,8 +251,8 @@ def code_repository_triples(url: str) -> tuple[URIRef, list[Triple]] | None:
     host, name = found
     iri = code_iri(host, name.lower())
     out = [(iri, RDF.type, ODLM.SourceCode), (iri, ODLM.artifactKind, vocab_iri("artifact-kind", "Code")),
-           (iri, DCAT.landingPage, URIRef(_HOST_HOMEPAGES[host] + quote(name))), (iri, ODLM.platformId, Literal(name)),
-           (iri, RDFS.label, Literal(name)),
+           (iri, DCAT.landingPage, URIRef(_HOST_HOMEPAGES[host] + quote(name))), (iri, ODLM.platformId, string_literal(name)),
+           (iri, RDFS.label, string_literal(name)),
            (iri, ODLM.sharedAt, vocab_iri("sharing-location", CODE_HOST_LOCATIONS[host]))]
     return iri, out
 
@@ -265,7 +266,7 @@ def account_triples(artifact: URIRef | None, platform: str, account_name: str, s
         (agent, RDF.type, agent_class),
         (agent, FOAF.account, account),
         (account, RDF.type, FOAF.OnlineAccount),
-        (account, FOAF.accountName, Literal(account_name)),
+        (account, FOAF.accountName, string_literal(account_name)),
         (account, FOAF.accountServiceHomepage, URIRef(service_homepage)),
     ]
     if agent_class != ODLM.Agent:
@@ -293,9 +294,9 @@ def licence_triples(artifact: URIRef, raw: str | None, vocabulary: str) -> list[
     out: list[Triple] = [(artifact, ODLM.licence, found.iri), (found.iri, RDF.type, ODLM.Licence),
                          (found.iri, ODLM.opennessClass, found.openness)]
     if not found.known:
-        out += [(found.iri, RDFS.label, Literal(text)), (found.iri, ODLM.licenceText, Literal(text))]
+        out += [(found.iri, RDFS.label, string_literal(text)), (found.iri, ODLM.licenceText, string_literal(text))]
     if not found.known or found.openness == UNKNOWN_OPENNESS:
-        out.append((artifact, ODLM.licenceText, Literal(text)))
+        out.append((artifact, ODLM.licenceText, string_literal(text)))
     return out
 
 
@@ -307,11 +308,11 @@ def paper_triples(*, doi: str | None = None, arxiv_id: str | None = None, other_
     iri = paper_iri(doi=doi, arxiv_id=arxiv_id, other=other_key)
     out: list[Triple] = [(iri, RDF.type, ODLM.Paper)]
     if arxiv_id:
-        out.append((iri, ODLM.arxivId, Literal(arxiv_id)))
+        out.append((iri, ODLM.arxivId, string_literal(arxiv_id)))
     if doi:
-        out.append((iri, ODLM.doi, Literal(doi.lower())))
+        out.append((iri, ODLM.doi, string_literal(doi.lower())))
     if title:
-        out.append((iri, DCTERMS.title, Literal(title)))
+        out.append((iri, DCTERMS.title, string_literal(title)))
     page = iri_of_url(landing_page)
     if page is not None:
         out.append((iri, RDFS.seeAlso, page))
@@ -339,9 +340,9 @@ def doi_record_triples(kind: str, doi: str, *, location: str, landing_page: Any,
         iri = instance_iri(kind, doi)
         out = artifact_triples(iri, kind, location=location, landing_page=landing_page,
                                platform_id=platform_id, title=title)
-        out.append((iri, ODLM.doi, Literal(doi)))
+        out.append((iri, ODLM.doi, string_literal(doi)))
         if title:
-            out.append((iri, DCTERMS.title, Literal(title)))
+            out.append((iri, DCTERMS.title, string_literal(title)))
     if issued is not None:
         out.append((iri, DCTERMS.issued, issued))
     return iri, out
@@ -386,7 +387,7 @@ def metric_triples(artifact: URIRef, artifact_key: str, metric: str, value: int 
         (iri, RDF.type, ODLM.MetricObservation),
         (iri, ODLM.observedArtifact, artifact),
         (iri, ODLM.metric, vocab_iri("metric", metric)),
-        (iri, ODLM.metricValue, Literal(value, datatype=XSD.integer)),
+        (iri, ODLM.metricValue, integer_literal(value)),
         (iri, ODLM.observedAt, observed_at),
     ]
 

@@ -23,6 +23,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
+from odlm_kg.literals import string_literal
 from odlm_kg.namespaces import ODLM, instance_iri
 from odlm_kg.sources.base import LoadOptions, Record, RecordError
 from odlm_kg.sources.crawl_terms import (
@@ -182,7 +183,7 @@ def _creators(iri: URIRef, record: dict[str, Any]) -> list[Triple]:
                 out += [(agent, RDF.type, ODLM.Organization), (agent, RDF.type, ODLM.Agent),
                         (iri, ODLM.sharedBy, agent)]
                 if creator.get("nameType") == "Organizational" and isinstance(creator.get("name"), str):
-                    out.append((agent, RDFS.label, Literal(creator["name"])))
+                    out.append((agent, RDFS.label, string_literal(creator["name"])))
                 break
     return out
 
@@ -226,7 +227,7 @@ def map_record(data: Any) -> list[Triple]:
     if kind == "paper":
         return unique(out)
     if publisher:
-        out.append((iri, DCTERMS.publisher, Literal(publisher)))
+        out.append((iri, DCTERMS.publisher, string_literal(publisher)))
     out += _licences(iri, record)
     out += _creators(iri, record)
     out += _related(iri, kind, doi, record)

@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
+from odlm_kg.literals import string_literal
 from odlm_kg.namespaces import ODLM, instance_iri
 from odlm_kg.sources.base import LoadOptions, Record, RecordError
 from odlm_kg.sources.crawl_terms import (
@@ -84,7 +85,7 @@ def map_repository(data: Any) -> list[Triple]:
                            title=full_name)
     description = text_value(repo, "description")
     if description:
-        out.append((iri, DCTERMS.description, Literal(description)))
+        out.append((iri, DCTERMS.description, string_literal(description)))
     created = datetime_literal(repo.get("created_at"))
     if created is not None:
         out.append((iri, DCTERMS.created, created))

@@ -47,6 +47,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from odlm_kg.licences import normalise
+from odlm_kg.literals import string_literal
 from odlm_kg.namespaces import ODLM as ODLM_NAMESPACE
 from odlm_kg.namespaces import graph_iri, instance_iri, vocab_iri
 from odlm_kg.sources.base import (
@@ -282,9 +283,9 @@ def licence_node(artifact: URIRef, raw: str, vocabulary: str = "hf", *, name: st
         (found.iri, ODLM.opennessClass, found.openness),
     ]
     if not found.known:
-        out += [(found.iri, RDFS.label, Literal(found.raw.strip())),
-                (found.iri, ODLM.licenceText, Literal(found.raw.strip())),
-                (artifact, ODLM.licenceText, Literal(found.raw.strip()))]
+        out += [(found.iri, RDFS.label, string_literal(found.raw.strip())),
+                (found.iri, ODLM.licenceText, string_literal(found.raw.strip())),
+                (artifact, ODLM.licenceText, string_literal(found.raw.strip()))]
     return out
 
 
@@ -320,7 +321,7 @@ def _papers(iri: URIRef, tags: list[str], text: str = "") -> list[Triple]:
         if doi is None:
             continue
         if doi.startswith(_HF_DOI):  # the Hub mints DOIs for repositories themselves
-            out.append((iri, ODLM.doi, Literal(doi)))
+            out.append((iri, ODLM.doi, string_literal(doi)))
             continue
         paper, triples = paper_triples(doi=doi)
         out += [*triples, (iri, ODLM.describedBy, paper)]
@@ -351,7 +352,7 @@ def _owner(iri: URIRef, repo_id: str, author: Any) -> list[Triple]:
 @lru_cache(maxsize=4096)
 def _account(name: str) -> tuple[URIRef, tuple[Triple, ...]]:
     agent, triples = account_triples(None, "huggingface", name, HUB)
-    return agent, (*triples, (agent, RDFS.label, Literal(name)))
+    return agent, (*triples, (agent, RDFS.label, string_literal(name)))
 
 
 GATED_ACCESS = vocab_iri("release-strategy", "GatedAccess")

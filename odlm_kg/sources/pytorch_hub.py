@@ -23,10 +23,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-from rdflib import Literal
 from rdflib.namespace import DCTERMS
 
 from odlm_kg.errors import InputError, located
+from odlm_kg.literals import string_literal
 from odlm_kg.namespaces import ODLM, instance_iri
 from odlm_kg.sources.base import (
     LoadOptions,
@@ -151,7 +151,7 @@ def map_entry(data: Any) -> list[Triple]:
                            platform_id=name, title=text_value(entry, "title"))
     summary = text_value(entry, "summary")
     if summary:
-        out.append((model, DCTERMS.description, Literal(summary)))
+        out.append((model, DCTERMS.description, string_literal(summary)))
 
     repos: list[str] = []
     github_id = text_value(entry, "github-id")
@@ -168,7 +168,7 @@ def map_entry(data: Any) -> list[Triple]:
                               field=f"hub_load_calls[{position}]")
         entrypoint, repo_ref = text_value(call, "entrypoint"), text_value(call, "repo_ref")
         if entrypoint:
-            out.append((model, ODLM.entryPoint, Literal(entrypoint)))
+            out.append((model, ODLM.entryPoint, string_literal(entrypoint)))
         if repo_ref:
             repos.append(repo_ref.split(":", 1)[0])
 

@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from rdflib import Literal
 from rdflib.namespace import DCTERMS
 
+from odlm_kg.literals import string_literal
 from odlm_kg.namespaces import instance_iri
 from odlm_kg.sources.base import LoadOptions, Record, RecordError, input_files, read_text
 from odlm_kg.sources.crawl_terms import (
@@ -89,7 +89,7 @@ def map_entry(data: Any) -> list[Triple]:
                            platform_id=handle, title=handle)
     summary = text_value(entry, "summary")
     if summary:
-        out.append((model, DCTERMS.description, Literal(summary)))
+        out.append((model, DCTERMS.description, string_literal(summary)))
     out += account_triples(model, "tfhub", handle.split("/", 1)[0], TFHUB_HOME)[1]
 
     licence = metadata.get("license")
