@@ -146,7 +146,7 @@ class RdflibStore:
     def append_text(self, data: str | bytes, fmt: str, graph: object = None) -> None:
         self.load_text(data, fmt, graph)
 
-    def append_file(self, path: Path, fmt: str, graph: object = None) -> None:
+    def append_file(self, path: Path, fmt: str, graph: object = None, *, iris_checked: bool = False) -> None:
         self.load_text(Path(path).read_bytes(), fmt, graph)
 
     def update(self, sparql: str) -> None:

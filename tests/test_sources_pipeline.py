@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import random
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -227,6 +228,42 @@ def test_validation_rejects_a_record_that_breaks_a_shape(tmp_path: Path, memory_
     assert (report.written, report.rejected) == (2, 1)
     reject = json.loads(rejects.read_text(encoding="utf-8"))
     assert (reject["record"], reject["field"]) == (2, "label") and "fails validation" in reject["reason"]
+
+
+def github_repository(number: int, **fields: object) -> dict[str, object]:
+    return {"id": number, "full_name": f"octo/repo{number}", "name": f"repo{number}",
+            "owner": {"login": "octo", "type": "User"}, "html_url": f"https://github.com/octo/repo{number}",
+            **fields}
+
+
+# Regression: a record mapping to a term the store refuses failed the whole 64 MB write and stopped
+# the run ("invalid nt: … Invalid IRI percent encoding '%zz' (odlm-kg-load-….nt, line 12)"), or, for
+# a lone surrogate from a JSON "\ud800" escape, crashed it with a UnicodeEncodeError traceback.
+@pytest.mark.parametrize(("fields", "reason"), [
+    ({"html_url": "https://github.com/octo/repo2%zz"},
+     r"<https://github.com/octo/repo2%zz> is not an IRI: Invalid IRI percent encoding '%zz' "
+     r"\(as a value of <http://www.w3.org/ns/dcat#landingPage>\)"),
+    ({"description": "half an emoji \ud83d here"},
+     r"text with an unpaired surrogate \(U\+D83D at character 14\) is not Unicode: 'half an emoji \\ud83d here' "
+     r"\(as a value of <http://purl.org/dc/terms/description>\)"),
+], ids=["bad IRI", "lone surrogate"])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_record_with_a_term_the_store_refuses_is_rejected_and_the_run_goes_on(
+        tmp_path: Path, fields: dict[str, object], reason: str, workers: int) -> None:
+    path = tmp_path / "repos.json"
+    records = [github_repository(1), github_repository(2, **fields), github_repository(3)]
+    path.write_text(json.dumps(records), encoding="utf-8")  # json.dumps escapes the surrogate as \ud83d
+    rejects = tmp_path / "rejects.jsonl"
+    with OxigraphStore(tmp_path / "store") as store:  # on disk: the bulk loader's own checks are off
+        report = run_load(store, get_source("github"), [path], reject_file=rejects, workers=workers,
+                          progress=False)
+        written = {str(row["name"]) for row in store.query(
+            "SELECT ?name WHERE { ?repo <https://w3id.org/odlm#platformId> ?name }").rows}
+    assert (report.read, report.written, report.rejected) == (3, 2, 1)
+    assert written == {"octo/repo1", "octo/repo3"}
+    reject = json.loads(rejects.read_text(encoding="utf-8"))
+    assert (reject["file"], reject["record"], reject["field"]) == (str(path), 2, None)
+    assert re.fullmatch(f"cannot be stored: {reason}", reject["reason"]), reject["reason"]
 
 
 # -- the command --------------------------------------------------------------------------------
@@ -485,10 +522,10 @@ class HookedWriteStore(OxigraphStore):
         self.writes = 0
         self.before_write = before_write
 
-    def append_file(self, path: Path, fmt: str, graph: object = None) -> None:
+    def append_file(self, path: Path, fmt: str, graph: object = None, *, iris_checked: bool = False) -> None:
         self.writes += 1
         self.before_write(self.writes)
-        super().append_file(path, fmt, graph)  # type: ignore[arg-type]
+        super().append_file(path, fmt, graph, iris_checked=iris_checked)  # type: ignore[arg-type]
 
 
 def _fail_second_write(n: int) -> None:

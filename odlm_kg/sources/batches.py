@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from pyoxigraph import NamedNode
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
@@ -89,6 +90,63 @@ def nt_lines(triples: Iterable[Triple]) -> list[str]:
 
 #: A triple as the N-Triples text of its terms (what the memory validation engine calls keys).
 KeyTriple = tuple[str, str, str]
+
+
+class UnstorableTerm(ValueError):
+    """A mapped term the store would refuse (an IRI that is not one, text that is not Unicode): it
+    rejects its record, where the store would have failed a whole write."""
+
+    def __init__(self, term: Node, problem: str) -> None:
+        super().__init__(problem)
+        self.term = term
+        self.problem = problem
+
+    def reject(self, record: Record, triples: Iterable[Triple]) -> Reject:
+        predicate = next((p for s, p, o in triples if self.term in (s, o)), None)
+        where = f" (as a value of <{predicate}>)" if predicate is not None else ""
+        return Reject(str(record.file), record.position, None, f"cannot be stored: {self.problem}{where}")
+
+
+def storable_iri_key(term: URIRef) -> str:
+    """The N-Triples text of an IRI, after Oxigraph's own IRI parser has accepted it (the loader then
+    writes with the store's IRI checks off: they would fail a whole write for one bad record).
+
+    >>> storable_iri_key(URIRef("https://huggingface.co/bert-base-uncased"))
+    '<https://huggingface.co/bert-base-uncased>'
+    >>> storable_iri_key(URIRef("https://example.org/100%zz"))
+    Traceback (most recent call last):
+    ...
+    odlm_kg.sources.batches.UnstorableTerm: <https://example.org/100%zz> is not an IRI: Invalid IRI percent encoding '%zz'
+    """
+    try:
+        NamedNode(term)
+    except ValueError as error:  # UnicodeEncodeError included: a lone surrogate
+        raise UnstorableTerm(term, f"<{term}> is not an IRI: {error}") from None
+    return f"<{term}>"
+
+
+def storable_literal_key(term: Literal) -> str:
+    """The N-Triples text of a literal whose text is Unicode (JSON can carry a lone surrogate,
+    ``"\\ud800"``, that no UTF-8 text can hold).
+
+    >>> storable_literal_key(Literal("café"))
+    '"café"'
+    >>> storable_literal_key(Literal("bad \\ud800 text"))
+    Traceback (most recent call last):
+    ...
+    odlm_kg.sources.batches.UnstorableTerm: text with an unpaired surrogate (U+D800 at character 4) is not Unicode: 'bad \\ud800 text'
+    """
+    text = nt_term(term)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            value = str(term)
+            at = next((i for i, char in enumerate(value) if "\ud800" <= char <= "\udfff"), None)
+            where = "" if at is None else f" (U+{ord(value[at]):04X} at character {at})"
+            raise UnstorableTerm(term, f"text with an unpaired surrogate{where} is not Unicode: "
+                                       f"{value[:80]!r}") from None
+    return text
 
 
 def key_lines(triples: Iterable[KeyTriple]) -> list[str]:
@@ -227,15 +285,22 @@ class BatchPreparer:
         known = self.iri_keys
         if len(known) > IRI_KEY_MEMORY:
             known.clear()
-        key = self._key
+        key, literal_key = self._key, storable_literal_key
         for record in records:
             triples, reject = map_one(self.source, record)
+            if reject is None:
+                try:
+                    # Literals skip the memory: rdflib hashes them slowly, and they seldom recur.
+                    keyed = [(known.get(s) or key(s), known.get(p) or key(p),
+                              literal_key(o) if type(o) is Literal else known.get(o) or key(o))
+                             for s, p, o in triples]  # type: ignore[union-attr]
+                except UnstorableTerm as problem:
+                    reject = problem.reject(record, triples)  # type: ignore[arg-type]
             if reject is not None:
                 rejects.append(reject)
             else:
                 kept.append(record)
-                kept_triples.append([(known.get(s) or key(s), known.get(p) or key(p), known.get(o) or key(o))
-                                     for s, p, o in triples])  # type: ignore[union-attr]
+                kept_triples.append(keyed)
         unique: set[KeyTriple] = set()
         for keyed in kept_triples:
             unique.update(keyed)
@@ -256,12 +321,12 @@ class BatchPreparer:
         return PreparedBatch(self._new_text(key_lines(unique)), len(records), written, len(unique), rejects)
 
     def _key(self, term: Node) -> str:
-        """The N-Triples text of a term, remembered for IRIs (predicates, classes, concepts, a record's
-        own node: they recur; literals hash slowly in rdflib and mostly do not)."""
-        text = nt_term(term)
-        if type(term) is URIRef:
-            self.iri_keys[term] = text
-        return text
+        """The N-Triples text of an IRI or blank node; IRIs are checked the first time they are seen
+        (:func:`storable_iri_key`) and remembered (predicates, classes, concepts, owners recur)."""
+        if isinstance(term, URIRef):
+            text = self.iri_keys[term] = storable_iri_key(term)
+            return text
+        return nt_term(term)
 
     def _new_text(self, lines: list[str]) -> str:
         """The lines not sent lately. The memory keeps the lines used most recently: a line seen again

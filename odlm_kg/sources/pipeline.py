@@ -330,7 +330,7 @@ class _BatchWriter:
 
     def _write(self, path: Path) -> None:
         try:
-            self.store.append_file(path, "nt", self.graph)
+            self.store.append_file(path, "nt", self.graph, iris_checked=True)  # the preparers check IRIs
         except BaseException as exc:  # handed to the loading thread
             self.failure = exc
         finally:

@@ -73,9 +73,13 @@ class Store(ABC):
     #: How much RDF text a loader gathers into one :meth:`append_file` (each write has a fixed cost).
     bulk_write_bytes: int = 64 * 2**20
 
-    def append_file(self, path: Path, fmt: str, graph: str | URIRef | None = None) -> None:
+    def append_file(self, path: Path, fmt: str, graph: str | URIRef | None = None, *,
+                    iris_checked: bool = False) -> None:
         """:meth:`append_text` of a file's content: all or nothing, the loaders' write of spooled batches.
-        The default reads the file into memory; a backend that can stream it should."""
+        The default reads the file into memory; a backend that can stream it should.
+
+        ``iris_checked``: the writer has already checked every IRI in the file (the loaders do, record
+        by record), so a backend may skip its own IRI checks."""
         self.append_text(Path(path).read_bytes(), fmt, graph)
 
     def load_file(self, path: Path, fmt: str | None = None, graph: str | URIRef | None = None) -> None:
