@@ -261,13 +261,13 @@ class BatchPreparer:
 
     Triples that recur across batches (an owner's account, a licence, a dataset many models train on)
     are validated with every batch that uses them but sent to the store once: the preparer remembers
-    the :data:`SENT_MEMORY` lines it used most recently (in the text of a batch, not in its counts).
+    the :data:`SENT_MEMORY` triples it used most recently (in the text of a batch, not in its counts).
     """
 
     def __init__(self, source: Source) -> None:
         self.source = source
         self.validator = BatchValidator(source.layers)
-        self.sent: dict[str, None] = {}  # insertion order = order of last use
+        self.sent: dict[KeyTriple, None] = {}  # insertion order = order of last use
         self.prepared = 0
         self.iri_keys: dict[Node, str] = {}
 
@@ -318,7 +318,7 @@ class BatchPreparer:
                     if index not in bad:
                         unique.update(keyed)
                 written -= len(bad)
-        return PreparedBatch(self._new_text(key_lines(unique)), len(records), written, len(unique), rejects)
+        return PreparedBatch(self._new_text(unique), len(records), written, len(unique), rejects)
 
     def _key(self, term: Node) -> str:
         """The N-Triples text of an IRI or blank node; IRIs are checked the first time they are seen
@@ -328,21 +328,22 @@ class BatchPreparer:
             return text
         return nt_term(term)
 
-    def _new_text(self, lines: list[str]) -> str:
-        """The lines not sent lately. The memory keeps the lines used most recently: a line seen again
-        moves to the end, and when it is full the older half goes (lines of one record alone go
-        first; an account or a licence that recurs in every batch stays)."""
+    def _new_text(self, triples: Iterable[KeyTriple]) -> str:
+        """N-Triples text of the triples not sent lately. The memory keeps the triples used most
+        recently: one seen again moves to the end, and when it is full the older half goes (triples of
+        one record alone go first; an account or a licence that recurs in every batch stays). It holds
+        key triples, not lines: their terms' hashes are known, and only new triples become lines."""
         sent = self.sent
         new = []
-        for line in lines:
-            if line in sent:
-                del sent[line]
+        for triple in triples:
+            if triple in sent:
+                del sent[triple]
             else:
-                new.append(line)
-            sent[line] = None
+                new.append(triple)
+            sent[triple] = None
         if len(sent) > SENT_MEMORY:  # forgetting only costs sending some triples again
             self.sent = dict.fromkeys(list(sent)[len(sent) // 2:])
-        return "".join(new)
+        return "".join(key_lines(new))
 
 
 #: Batches a preparer prepares between two runs of the cyclic garbage collector.
@@ -370,7 +371,8 @@ def collector_paused() -> Iterator[None]:
 #: IRIs whose N-Triples text a preparer keeps (cleared when full).
 IRI_KEY_MEMORY = 20_000
 
-#: Lines of N-Triples a preparer remembers having emitted (about 15 MB).
+#: Triples a preparer remembers having emitted (as key triples: their terms' text is shared with the
+#: batch and the IRI memory; a fifth less memory than the lines themselves).
 SENT_MEMORY = 100_000
 
 
