@@ -193,6 +193,50 @@ def test_an_unreadable_file_writes_nothing(tmp_path: Path, memory_store: Oxigrap
     assert memory_store.count() == before
 
 
+def child_processes() -> set[int]:
+    return {int(pid) for task in Path("/proc/self/task").iterdir()
+            for pid in (task / "children").read_text(encoding="ascii").split()}
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_workers_start_during_the_check_pass_and_stop_when_it_fails(
+        tmp_path: Path, memory_store: OxigraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from odlm_kg.sources import pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_RECORDS", 6)
+    checking = False
+    started_while_checking: list[bool] = []
+    real_pool, real_check = pipeline.PreparerPool, pipeline._check_files
+
+    def noted_pool(source: object, count: int) -> object:
+        started_while_checking.append(checking)
+        return real_pool(source, count)  # type: ignore[arg-type]
+
+    def noted_check(*args: object, **kwargs: object) -> int:
+        nonlocal checking
+        checking = True
+        try:
+            return real_check(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            checking = False
+
+    monkeypatch.setattr(pipeline, "PreparerPool", noted_pool)
+    monkeypatch.setattr(pipeline, "_check_files", noted_check)
+    before = child_processes()
+    good = numbers_file(tmp_path, list(range(1, 11)))
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"id": 4}, {"id"', encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.json"):
+        run_load(memory_store, NumbersSource(), [good, bad], batch_size=2, progress=False)
+    assert started_while_checking == [True]  # the pool started while the check pass ran
+    assert child_processes() == before  # and its workers are gone once the check pass failed
+    assert memory_store.count() == 0
+
+    report = run_load(memory_store, NumbersSource(), [good], batch_size=2, progress=False)
+    assert (report.read, report.written) == (10, 10) and started_while_checking == [True, True]
+    assert child_processes() == before
+
+
 def test_provenance_records_the_run(tmp_path: Path, memory_store: OxigraphStore) -> None:
     path = numbers_file(tmp_path, [1, 2, "x"])
     report = run_load(memory_store, NumbersSource(), [path], progress=False)

@@ -193,9 +193,19 @@ def run_load(
 
     with _progress(progress) as bar:
         total: int | None = None
+        starter = _EarlyPool(workers, batch_size, source)
         if check_first:
             check = bar.add_task(f"checking {source.name} input", total=None)
-            total = _check_files(source, paths, report, lambda: bar.advance(check))
+
+            def counted() -> None:
+                bar.advance(check)
+                starter.counted()
+
+            try:
+                total = _check_files(source, paths, report, counted)
+            except BaseException:
+                starter.close()
+                raise
             bar.update(check, visible=False)
         report.check_seconds = time.perf_counter() - started
         target = graph_iri(f"staging/{run_key}") if strict else source.graph
@@ -203,8 +213,10 @@ def run_load(
         task = bar.add_task(f"loading {source.name}", total=total)
 
         writer = _BatchWriter(store, target, sink, report, lambda n: bar.advance(task, n), total)
-        count = _worker_count(workers, total, batch_size, source)
-        pool = PreparerPool(source, count) if count > 1 else None
+        pool = starter.pool
+        if pool is None:
+            count = _worker_count(workers, total, batch_size, source)
+            pool = PreparerPool(source, count) if count > 1 else None
         preparer = None if pool is not None else BatchPreparer(source)
         try:
             with collector_paused():  # the preparer collects every few batches (see collector_paused)
@@ -354,6 +366,31 @@ def _worker_count(workers: int | None, total: int | None, batch_size: int, sourc
     if workers > 1 and not picklable(source):
         return 1  # a source that cannot travel to a worker is prepared here
     return max(1, workers)
+
+
+class _EarlyPool:
+    """Starts the worker processes during the check pass, as soon as it has counted enough records to
+    want them (:func:`_worker_count`), rather than after it: a worker's start-up (imports, ontology,
+    compiled shapes: about a second) then overlaps the rest of the check pass."""
+
+    def __init__(self, workers: int | None, batch_size: int, source: Source) -> None:
+        self.workers, self.batch_size, self.source = workers, batch_size, source
+        self.seen = 0
+        # the count at which the choice is made: _worker_count's threshold, or the first record when
+        # the caller fixed the number of workers
+        self.decide_at = max(PARALLEL_MIN_RECORDS, 3 * batch_size) if workers is None else 1
+        self.pool: PreparerPool | None = None
+
+    def counted(self) -> None:
+        self.seen += 1
+        if self.seen == self.decide_at:
+            count = _worker_count(self.workers, self.seen, self.batch_size, self.source)
+            if count > 1:
+                self.pool = PreparerPool(self.source, count)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
 
 
 def _batches(source: Source, paths: Sequence[Path], batch_size: int, report: LoadReport) -> Iterator[list[Record]]:
