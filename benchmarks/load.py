@@ -6,7 +6,7 @@
 Modes, each run in its own subprocess so its peak RSS is its own:
 
 - ``pipeline``: the whole path of ``odlm-kg load huggingface-models`` (check pass, parse, map,
-  validate each batch with SHACL, write the validated batches to an on-disk Oxigraph store in 64 MB
+  validate each batch with SHACL, write the validated batches to an on-disk Oxigraph store in 32 MB
   bulk loads, classify, provenance), with its default worker processes;
 - ``pipeline-1``: the same in one process (``--workers 1``);
 - ``ceiling``: the same triples (mapped beforehand, not timed) handed to pyoxigraph's ``bulk_load``
@@ -141,7 +141,7 @@ class RdflibStore:
         target = self.dataset.graph(URIRef(str(graph))) if graph is not None else self.dataset.default_graph
         target.parse(data=data, format=fmt)
 
-    bulk_write_bytes = 64 * 2**20
+    bulk_write_bytes = 32 * 2**20
 
     def append_text(self, data: str | bytes, fmt: str, graph: object = None) -> None:
         self.load_text(data, fmt, graph)

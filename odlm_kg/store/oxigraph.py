@@ -147,11 +147,13 @@ class OxigraphStore(Store):
         transaction's memory, which grows with the store."""
         self._write(self.native.bulk_load, data, fmt, graph)
 
-    #: Oxigraph's bulk loader sorts up to a million quads in memory before it writes index files, so the
-    #: size of a write sets the loading process's peak memory (10^5 records: 536 MB with 64 MB writes,
-    #: 1,266 MB with 160 MB ones) while larger writes did not load faster once writes ran in a thread
-    #: of their own (50.5 s against 53.1 s).
-    bulk_write_bytes = 64 * 2**20
+    #: Oxigraph's bulk loader sorts a whole write's quads in memory before it writes index files, so
+    #: the size of a write sets the loading process's peak memory. Measured with the crawl loader
+    #: (benchmarks/load.py): 32 MB writes keep its peak at 308 MB for 10^5 records and 349 MB for 10^6
+    #: (64 MB: 524 and 569 MB; 128 MB: 895 MB at 10^5) and cost no time where the workers set the
+    #: pace (10^5: 39.8 s against 39.1 s with 64 MB) and less where the store is large (10^6: 441 s
+    #: against 523 s).
+    bulk_write_bytes = 32 * 2**20
 
     def append_file(self, path: Path, fmt: str, graph: str | URIRef | None = None, *,
                     iris_checked: bool = False) -> None:
