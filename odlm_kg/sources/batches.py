@@ -99,12 +99,11 @@ class UnstorableTerm(ValueError):
     def __init__(self, term: Node, problem: str) -> None:
         super().__init__(problem)
         self.term = term
-        self.problem = problem
 
     def reject(self, record: Record, triples: Iterable[Triple]) -> Reject:
         predicate = next((p for s, p, o in triples if self.term in (s, o)), None)
         where = f" (as a value of <{predicate}>)" if predicate is not None else ""
-        return Reject(str(record.file), record.position, None, f"cannot be stored: {self.problem}{where}")
+        return Reject(str(record.file), record.position, None, f"cannot be stored: {self}{where}")
 
 
 def storable_iri_key(term: URIRef) -> str:
@@ -321,11 +320,13 @@ class BatchPreparer:
         return PreparedBatch(self._new_text(unique), len(records), written, len(unique), rejects)
 
     def _key(self, term: Node) -> str:
-        """The N-Triples text of an IRI or blank node; IRIs are checked the first time they are seen
-        (:func:`storable_iri_key`) and remembered (predicates, classes, concepts, owners recur)."""
+        """The N-Triples text of a term the store can hold; IRIs are checked the first time they are
+        seen (:func:`storable_iri_key`) and remembered (predicates, classes, concepts, owners recur)."""
         if isinstance(term, URIRef):
             text = self.iri_keys[term] = storable_iri_key(term)
             return text
+        if isinstance(term, Literal):  # a Literal subclass: exact Literals go straight to the check
+            return storable_literal_key(term)
         return nt_term(term)
 
     def _new_text(self, triples: Iterable[KeyTriple]) -> str:
