@@ -18,6 +18,7 @@ from datetime import datetime
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
+from odlm_kg.literals import integer_literal
 from odlm_kg.sources.base import Triple
 
 
@@ -37,4 +38,4 @@ def activity_triples(run: URIRef, run_class: URIRef, label: str, started_at: dat
 
 def count(value: int) -> Literal:
     """A count as an ``xsd:integer``."""
-    return Literal(value, datatype=XSD.integer)
+    return integer_literal(value)

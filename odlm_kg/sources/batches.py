@@ -213,14 +213,22 @@ def _scratch_store(triples: Collection[KeyTriple]) -> tuple[object, dict[str, li
     import pyoxigraph as ox
 
     from odlm_kg.validate.memory_engine import term_of_key
-    from odlm_kg.validate.shapes import ontology_graph
     from odlm_kg.validate.sparql_engine import canonical_literals
 
     store = ox.Store()
-    store.load(to_ntriples(ontology_graph()).encode("utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    store.load(_ontology_ntriples(), ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
     store.load("".join(key_lines(triples)).encode("utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
     typed = {term_of_key(o) for _, _, o in triples if o[0] == '"' and o[-1] == ">"}
     return store, canonical_literals(typed)  # type: ignore[arg-type]
+
+
+@functools.cache
+def _ontology_ntriples() -> bytes:
+    """The ontology with its vocabularies as N-Triples, made once per process (a scratch store is made
+    for every batch that has focus nodes for SPARQL or pySHACL shapes, as survey batches do)."""
+    from odlm_kg.validate.shapes import ontology_graph
+
+    return to_ntriples(ontology_graph()).encode("utf-8")
 
 
 def _local_name(path: object) -> str | None:
@@ -527,5 +535,4 @@ __all__ = [
     "receive_message",
     "send_message",
     "to_ntriples",
-
 ]

@@ -358,9 +358,14 @@ SMALLEST_WRITE = 4 * 2**20
 PARALLEL_MIN_RECORDS = 5000
 
 
+def _parallel_threshold(batch_size: int) -> int:
+    """Records an input needs for workers to pay off (when the caller does not fix their number)."""
+    return max(PARALLEL_MIN_RECORDS, 3 * batch_size)
+
+
 def _worker_count(workers: int | None, total: int | None, batch_size: int, source: Source) -> int:
     if workers is None:
-        if total is None or total < PARALLEL_MIN_RECORDS or total < 3 * batch_size:
+        if total is None or total < _parallel_threshold(batch_size):
             return 1
         workers = default_workers()
     if workers > 1 and not picklable(source):
@@ -378,7 +383,7 @@ class _EarlyPool:
         self.seen = 0
         # the count at which the choice is made: _worker_count's threshold, or the first record when
         # the caller fixed the number of workers
-        self.decide_at = max(PARALLEL_MIN_RECORDS, 3 * batch_size) if workers is None else 1
+        self.decide_at = _parallel_threshold(batch_size) if workers is None else 1
         self.pool: PreparerPool | None = None
 
     def counted(self) -> None:
