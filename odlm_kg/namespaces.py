@@ -12,6 +12,7 @@ rdflib.term.URIRef('https://w3id.org/odlm/id/model/google-bert/bert-base-uncased
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -46,6 +47,30 @@ class CachedNamespace(Namespace):
         found = self.term(name)
         self.__dict__[name] = found  # later lookups are plain attribute hits
         return found
+
+
+class TermCache:
+    """Attribute access to a namespace's terms, each term made once (``TermCache(RDF).type``).
+
+    rdflib's DefinedNamespace (RDF, RDFS, DCTERMS, DCAT…) builds and checks a new URIRef on every
+    attribute access, and the mappers ask for ``rdf:type`` or ``rdfs:label`` about ten times per crawl
+    record. Not a ``str`` subclass, so names such as ``title`` or ``format`` are terms, not methods.
+
+    >>> from rdflib.namespace import DCTERMS
+    >>> terms = TermCache(DCTERMS)
+    >>> terms.title is terms.title, terms.title == DCTERMS.title
+    (True, True)
+    """
+
+    def __init__(self, namespace: Namespace | type) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):  # dunders are not terms (copy, pickle and friends ask for them)
+            raise AttributeError(name)
+        term = URIRef(self._namespace[name])  # type: ignore[index]
+        setattr(self, name, term)  # later lookups are plain attribute hits
+        return term
 
 
 BASE = "https://w3id.org/odlm"
@@ -101,8 +126,23 @@ def vocab_iri(scheme: str, concept: str | None = None) -> URIRef:
 
 
 def instance_iri(kind: str, key: str) -> URIRef:
-    """IRI of an instance from its kind and natural key; the key is percent-encoded but keeps ``/``."""
-    return URIRef(f"{ID}{kind}/{quote(key, safe='/:@-._~')}")
+    """IRI of an instance from its kind and natural key; the key is percent-encoded but keeps ``/``.
+
+    >>> instance_iri("model", "google-bert/bert-base-uncased")
+    rdflib.term.URIRef('https://w3id.org/odlm/id/model/google-bert/bert-base-uncased')
+    >>> instance_iri("agent", "huggingface/jürgen müller")
+    rdflib.term.URIRef('https://w3id.org/odlm/id/agent/huggingface/j%C3%BCrgen%20m%C3%BCller')
+    """
+    encoded = key if _KEEPS_AS_IS(key) else quote(key, safe=_KEY_SAFE)
+    # After quote() no character is left that URIRef() would warn about: build it directly (a third
+    # of the time; most records make five instance IRIs).
+    return _new_str(URIRef, f"{ID}{kind}/{encoded}")
+
+
+_KEY_SAFE = "/:@-._~"
+#: Keys quote() returns unchanged: ASCII letters and digits and the safe characters only.
+_KEEPS_AS_IS = re.compile(r"[A-Za-z0-9_/:@\-.~]*").fullmatch
+_new_str = str.__new__
 
 
 def graph_iri(source: str) -> URIRef:

@@ -25,13 +25,17 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
+from rdflib import namespace as w3c
 
 from odlm_kg.identifiers import normalise_arxiv_id, normalise_doi
 from odlm_kg.licences import normalise as normalise_licence
 from odlm_kg.literals import integer_literal, string_literal
-from odlm_kg.namespaces import ODLM, graph_iri, instance_iri, vocab_iri
+from odlm_kg.namespaces import ODLM, TermCache, graph_iri, instance_iri, vocab_iri
 from odlm_kg.sources.base import Record, RecordError, Triple, read_json_records
+
+#: The W3C namespaces the crawl mappers use, each term made once (see TermCache).
+DCAT, DCTERMS, FOAF, RDF, RDFS, XSD = (TermCache(namespace) for namespace in
+                                       (w3c.DCAT, w3c.DCTERMS, w3c.FOAF, w3c.RDF, w3c.RDFS, w3c.XSD))
 
 #: odlm class and artifact-kind concept of each instance kind an artifact can have.
 ARTIFACT_CLASSES: dict[str, tuple[URIRef, str]] = {

@@ -21,13 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from odlm_kg.literals import string_literal
 from odlm_kg.namespaces import ODLM, instance_iri
 from odlm_kg.sources.base import LoadOptions, Record, RecordError
 from odlm_kg.sources.crawl_terms import (
+    DCTERMS,
     ORCID_ID,
+    RDF,
+    RDFS,
     CrawlSource,
     Triple,
     count_value,

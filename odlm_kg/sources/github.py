@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import URIRef
-from rdflib.namespace import DCTERMS
 
 from odlm_kg.literals import string_literal
 from odlm_kg.namespaces import ODLM, instance_iri
 from odlm_kg.sources.base import LoadOptions, Record, RecordError
 from odlm_kg.sources.crawl_terms import (
+    DCTERMS,
     GITHUB_HOME,
     CrawlSource,
     Triple,

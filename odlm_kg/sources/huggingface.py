@@ -44,12 +44,10 @@ from typing import Any
 
 import yaml
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from odlm_kg.licences import normalise
 from odlm_kg.literals import string_literal
-from odlm_kg.namespaces import ODLM as ODLM_NAMESPACE
-from odlm_kg.namespaces import graph_iri, instance_iri, vocab_iri
+from odlm_kg.namespaces import ODLM, graph_iri, instance_iri, vocab_iri
 from odlm_kg.sources.base import (
     CARD_SUFFIXES,
     JSON_SUFFIXES,
@@ -66,6 +64,9 @@ from odlm_kg.sources.base import (
 )
 from odlm_kg.sources.crawl_terms import (
     CRAWL_LAYERS,
+    DCTERMS,
+    RDF,
+    RDFS,
     account_triples,
     artifact_triples,
     datetime_literal,
@@ -78,21 +79,6 @@ from odlm_kg.sources.crawl_terms import (
     unique,
 )
 
-
-class _CachedTerms:
-    """An rdflib Namespace whose terms are made once (``Namespace.__getattr__`` builds a new URIRef on
-    every access, which shows in the mapping of a million records)."""
-
-    def __init__(self, namespace: Any) -> None:
-        self._namespace = namespace
-
-    def __getattr__(self, name: str) -> URIRef:
-        term = URIRef(self._namespace[name])
-        setattr(self, name, term)
-        return term
-
-
-ODLM: Any = _CachedTerms(ODLM_NAMESPACE)
 GRAPH = graph_iri("huggingface")
 HUB = "https://huggingface.co/"
 LAYERS = CRAWL_LAYERS

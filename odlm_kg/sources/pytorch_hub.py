@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-from rdflib.namespace import DCTERMS
 
 from odlm_kg.errors import InputError, located
 from odlm_kg.literals import string_literal
@@ -37,6 +36,7 @@ from odlm_kg.sources.base import (
     split_front_matter,
 )
 from odlm_kg.sources.crawl_terms import (
+    DCTERMS,
     GITHUB_HOME,
     CrawlSource,
     Triple,

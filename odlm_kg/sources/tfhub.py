@@ -20,12 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from rdflib.namespace import DCTERMS
-
 from odlm_kg.literals import string_literal
 from odlm_kg.namespaces import instance_iri
 from odlm_kg.sources.base import LoadOptions, Record, RecordError, input_files, read_text
 from odlm_kg.sources.crawl_terms import (
+    DCTERMS,
     CrawlSource,
     Triple,
     account_triples,
