@@ -139,7 +139,9 @@ def term_of_key(key: str) -> Node:
 
 def string_value(key: str) -> str:
     """SPARQL's ``STR()`` of a key's term (the IRI, or the literal's lexical form)."""
-    return key[1:-1] if key[0] == "<" else literal_parts(key)[0]
+    if key[0] == "<" or (key[-1] == '"' and "\\" not in key):  # an IRI, or a plain string with no escape
+        return key[1:-1]
+    return literal_parts(key)[0]
 
 
 # -- the index -------------------------------------------------------------------------------------
@@ -208,6 +210,19 @@ class TripleIndex:
         if not inherited:
             return found
         return found | inherited if found else inherited
+
+    def objects_of_each(self, subjects: Iterable[str], predicate: str) -> dict[str, set[str] | frozenset[str]]:
+        """``{s: self.objects(s, predicate)}`` for each of ``subjects``, in one pass."""
+        out, base = self.out, self.base
+        inherited = base.out if base is not None else {}
+        found: dict[str, set[str] | frozenset[str]] = {}
+        for subject in subjects:
+            if subject in inherited:
+                found[subject] = self.objects(subject, predicate)
+            else:
+                own = out.get(subject)
+                found[subject] = own.get(predicate, _EMPTY) if own is not None else _EMPTY
+        return found
 
     def subjects(self, predicate: str, obj: str) -> set[str] | frozenset[str]:
         if predicate in (_TYPE, _SUBCLASS_OF):
@@ -294,12 +309,26 @@ def compile_filter(predicate: URIRef, parameter: Node) -> Callable[[str], bool]:
     if predicate == SH.nodeKind:
         return _KIND_FAILS[parameter]  # type: ignore[index]
     if predicate == SH.datatype:
-        wanted = str(parameter)
-        return lambda key: key[0] != '"' or literal_parts(key)[2] != wanted
+        return _datatype_fails(str(parameter))
     length = int(parameter)  # type: ignore[call-overload]
     if predicate == SH.minLength:
         return lambda key: key[0] == "_" or len(string_value(key)) < length
     return lambda key: key[0] == "_" or len(string_value(key)) > length
+
+
+def _datatype_fails(wanted: str) -> Callable[[str], bool]:
+    # The key's ending says its datatype in the common cases (a typed literal written with this
+    # datatype, a plain string); literal_parts() decides the rest.
+    typed_end = f'"^^<{wanted}>'
+    plain_wanted = wanted == _XSD_STRING
+
+    def fails(key: str) -> bool:
+        if key[0] != '"':
+            return True
+        if key.endswith(typed_end) or (plain_wanted and key[-1] == '"'):
+            return False
+        return literal_parts(key)[2] != wanted
+    return fails
 
 
 # -- values surely accepted by value-local constraints ------------------------------------------------
@@ -391,6 +420,8 @@ def value_accepts(shapes: Graph, shape: Node, predicates: Iterable[URIRef]) -> C
         tests.append(test)
     if not tests:
         return None
+    if len(tests) == 1:
+        return tests[0]
     return lambda key: all(test(key) for test in tests)
 
 
@@ -433,6 +464,8 @@ class _Compiled:
     def __init__(self, evaluation: ShapeEvaluation) -> None:
         self.evaluation = evaluation
         self.values = compile_path(evaluation.path)
+        #: the predicate's key when the path is a single predicate (the common case, done in one pass)
+        self.predicate = f"<{evaluation.path}>" if isinstance(evaluation.path, URIRef) else None
         self.path_key = _path_key(evaluation.path)
         self.checks: list[tuple[URIRef, Node, str, URIRef]] = []  # (kind, parameter, message, component)
         self.sparql: list[Node] = []
@@ -573,8 +606,12 @@ class MemoryValidator:
         shared = (self.targets[evaluation.root], compiled.path_key)
         values = self._values.get(shared)
         if values is None:
-            path = compiled.values
-            values = self._values[shared] = {node: path(index, node) for node in focus}
+            if compiled.predicate is not None:
+                values = index.objects_of_each(focus, compiled.predicate)
+            else:
+                path = compiled.values
+                values = {node: path(index, node) for node in focus}
+            self._values[shared] = values
         for constraint in compiled.sparql:
             yield from self._sparql(evaluation, constraint)
         for kind, parameter, message, component in compiled.checks:
