@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from odlm_kg.errors import InputError
@@ -49,3 +52,30 @@ def test_counts_and_graphs(two_graphs: OxigraphStore) -> None:
     assert [str(g) for g in two_graphs.named_graphs()] == [G1, G2]
     two_graphs.clear_graph(G1)
     assert [str(g) for g in two_graphs.named_graphs()] == [G2]
+
+
+def _thread_niceness() -> dict[str, list[int]]:
+    """Niceness of this process's threads, by thread name (Linux /proc)."""
+    found: dict[str, list[int]] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            found.setdefault(name, []).append(os.getpriority(os.PRIO_PROCESS, int(task.name)))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_bulk_write_lowers_compaction_below_the_loading_threads(tmp_path: Path) -> None:
+    store = OxigraphStore(tmp_path / "store")
+    data = tmp_path / "data.nt"
+    data.write_text("<urn:a> <urn:p> <urn:b> .\n", encoding="utf-8")
+    store.append_file(data, "nt", "https://w3id.org/odlm/graph/demo", iris_checked=True)
+    niceness = _thread_niceness()
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    assert niceness.get("rocksdb:low"), "RocksDB's compaction threads are where they were looked for"
+    assert all(value > own for value in niceness["rocksdb:low"])
+    assert all(value == own for value in niceness.get("rocksdb:high", []))  # flushes are left alone
+    assert store.count() == 1
+    store.close()
