@@ -190,10 +190,11 @@ class OxigraphStore(Store):
 
     #: Oxigraph's bulk loader sorts a whole write's quads in memory before it writes index files, so
     #: the size of a write sets the loading process's peak memory. Measured with the crawl loader
-    #: (benchmarks/load.py): 32 MB writes keep its peak at 308 MB for 10^5 records and 349 MB for 10^6
-    #: (64 MB: 524 and 569 MB; 128 MB: 895 MB at 10^5). They cost the bulk loader more CPU per triple
-    #: but no time where the workers set the pace (10^5: 39.8 s against 39.1 s with 64 MB), and 10^6
-    #: took 441 s with them (523 s with 64 MB writes, before this session's faster workers).
+    #: (benchmarks/load.py, fourth session): 32 MB writes keep its peak at 308 MB for 10^5 records and
+    #: 349 MB for 10^6 (64 MB: 524 and 569 MB; 128 MB: 895 MB at 10^5). They cost the bulk loader more
+    #: CPU per triple (more level-0 files to compact: see defer_compaction) but no time where the
+    #: workers set the pace (10^5: 39.8 s against 39.1 s with 64 MB), and 10^6 took 441 s with them
+    #: against 523 s with 64 MB writes and slower workers.
     bulk_write_bytes = 32 * 2**20
 
     def append_file(self, path: Path, fmt: str, graph: str | URIRef | None = None, *,
