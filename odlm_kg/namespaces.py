@@ -56,7 +56,7 @@ class TermCache:
     attribute access, and the mappers ask for ``rdf:type`` or ``rdfs:label`` about ten times per crawl
     record. Not a ``str`` subclass, so names such as ``title`` or ``format`` are terms, not methods, and
     a closed namespace stays closed (``RDF.lable`` is an error). odlm's own namespace is a
-    :class:`CachedNamespace` instead: it is a Namespace too (prefixes, ``ODLM["name"]``, text).
+    :class:`CachedNamespace` instead: it is a Namespace too (prefixes, item access, text).
 
     >>> from rdflib.namespace import DCTERMS
     >>> terms = TermCache(DCTERMS)
