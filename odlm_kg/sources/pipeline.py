@@ -203,7 +203,7 @@ def run_load(
                 checked += 1
                 if checked % CHECK_PROGRESS_STEP == 0:
                     bar.advance(check, CHECK_PROGRESS_STEP)
-                starter.counted()
+                starter.counted(checked)
 
             try:
                 total = _check_files(source, paths, report, counted)
@@ -388,16 +388,15 @@ class _EarlyPool:
 
     def __init__(self, workers: int | None, batch_size: int, source: Source) -> None:
         self.workers, self.batch_size, self.source = workers, batch_size, source
-        self.seen = 0
         # the count at which the choice is made: _worker_count's threshold, or the first record when
         # the caller fixed the number of workers
         self.decide_at = _parallel_threshold(batch_size) if workers is None else 1
         self.pool: PreparerPool | None = None
 
-    def counted(self) -> None:
-        self.seen += 1
-        if self.seen == self.decide_at:
-            count = _worker_count(self.workers, self.seen, self.batch_size, self.source)
+    def counted(self, records: int) -> None:
+        """The check pass has counted ``records`` records so far."""
+        if records == self.decide_at:
+            count = _worker_count(self.workers, records, self.batch_size, self.source)
             if count > 1:
                 self.pool = PreparerPool(self.source, count)
 
