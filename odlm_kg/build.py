@@ -25,9 +25,9 @@ BuildStep = Callable[[], dict[URIRef, Graph]]
 BUILD_STEPS: list[tuple[str, str]] = [
     ("ontology", "odlm_kg.ontology:build_step"),
     ("licences", "odlm_kg.licences:build_step"),
-    ("findings", "odlm_kg.findings:build_step"),
-    ("survey-demo", "odlm_kg.survey_demo:build_step"),
-    ("crawl-samples", "odlm_kg.crawl_samples:build_step"),
+    ("findings", "odlm_kg.evidence.findings:build_step"),
+    ("survey-demo", "odlm_kg.evidence.survey_demo:build_step"),
+    ("crawl-samples", "odlm_kg.evidence.crawl_sample:build_step"),
 ]
 
 

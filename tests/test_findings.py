@@ -14,7 +14,7 @@ from rdflib.namespace import RDF
 
 from odlm_kg.build import BUILD_STEPS
 from odlm_kg.errors import InputError
-from odlm_kg.findings import FINDINGS_GRAPH, build_step, findings_graph, findings_paths, load_findings
+from odlm_kg.evidence.findings import FINDINGS_GRAPH, build_step, findings_graph, findings_paths, load_findings
 from odlm_kg.namespaces import ODLM, QB, instance_iri, sparql_prefixes, vocab_iri
 from odlm_kg.validate import validate
 from tests.conftest import PROJECT_ROOT, TEST_DATA
@@ -256,7 +256,7 @@ def test_golden_rdf_of_one_table_row(compiled: Graph) -> None:
 
 
 def test_build_step_is_registered() -> None:
-    assert ("findings", "odlm_kg.findings:build_step") in BUILD_STEPS
+    assert ("findings", "odlm_kg.evidence.findings:build_step") in BUILD_STEPS
     graphs = build_step()
     assert list(graphs) == [FINDINGS_GRAPH]
 

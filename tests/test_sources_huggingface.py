@@ -181,7 +181,7 @@ def test_a_dataset_record_is_refused_by_the_model_source(real_data: Path, memory
 def test_curated_crawl_sample_is_valid_and_mixed() -> None:
     from rdflib.namespace import DCTERMS, RDF
 
-    from odlm_kg.crawl_samples import CRAWL_SAMPLES_GRAPH, CURATED_SAMPLE, build_step
+    from odlm_kg.evidence.crawl_sample import CRAWL_SAMPLES_GRAPH, CURATED_SAMPLE, build_step
     from odlm_kg.validate import validate
 
     graph = build_step()[CRAWL_SAMPLES_GRAPH]

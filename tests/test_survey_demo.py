@@ -21,15 +21,15 @@ from odlm_kg.report.survey import (
     survey_report,
 )
 from odlm_kg.store import OxigraphStore
-from odlm_kg.survey_demo import RESPONSES, demo_export, demo_graph, demo_path
+from odlm_kg.evidence.survey_demo import RESPONSES, demo_export, demo_graph, demo_path
 
 
 @pytest.fixture(scope="module")
 def demo_store() -> Iterator[OxigraphStore]:
     """Vocabularies, findings and the demo survey: what the report reads."""
     store = OxigraphStore()
-    graphs, _ = collect([("ontology", "odlm_kg.ontology:build_step"), ("findings", "odlm_kg.findings:build_step"),
-                         ("survey-demo", "odlm_kg.survey_demo:build_step")])
+    graphs, _ = collect([("ontology", "odlm_kg.ontology:build_step"), ("findings", "odlm_kg.evidence.findings:build_step"),
+                         ("survey-demo", "odlm_kg.evidence.survey_demo:build_step")])
     for iri, graph in graphs.items():
         store.add_graph(graph, iri)
     yield store
@@ -139,7 +139,7 @@ def test_published_values_fall_back_to_the_codebook_without_findings() -> None:
     store = OxigraphStore()
     try:
         graphs, _ = collect([("ontology", "odlm_kg.ontology:build_step"),
-                             ("survey-demo", "odlm_kg.survey_demo:build_step")])
+                             ("survey-demo", "odlm_kg.evidence.survey_demo:build_step")])
         for iri, graph in graphs.items():
             store.add_graph(graph, iri)
         for spec in TABLES:
