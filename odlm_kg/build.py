@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 
+from odlm_kg.evidence.cube import CUBE_GRAPH
 from odlm_kg.store.base import Store
 
 #: A build step returns {named graph IRI: graph}. Steps are named "module:function" and imported
@@ -28,6 +29,7 @@ BUILD_STEPS: list[tuple[str, str]] = [
     ("findings", "odlm_kg.evidence.findings:build_step"),
     ("survey-demo", "odlm_kg.evidence.survey_demo:build_step"),
     ("crawl-samples", "odlm_kg.evidence.crawl_sample:build_step"),
+    ("cube", "odlm_kg.evidence.cube:build_step"),
 ]
 
 
@@ -87,4 +89,10 @@ def build(store: Store, steps: list[tuple[str, str]] | None = None) -> BuildRepo
     started = time.perf_counter()
     classify_open_models(store)
     seconds["classify"] = time.perf_counter() - started
+    # The cube's computed observations follow their source graphs: every graph the build replaced.
+    from odlm_kg.evidence.cube import refresh
+
+    started = time.perf_counter()
+    refresh(store, [iri for iri in graphs if iri != CUBE_GRAPH])
+    seconds["cube"] = time.perf_counter() - started
     return BuildReport({iri: len(graph) for iri, graph in graphs.items()}, seconds)

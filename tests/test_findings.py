@@ -14,7 +14,13 @@ from rdflib.namespace import RDF
 
 from odlm_kg.build import BUILD_STEPS
 from odlm_kg.errors import InputError
-from odlm_kg.evidence.findings import FINDINGS_GRAPH, build_step, findings_graph, findings_paths, load_findings
+from odlm_kg.evidence.findings import (
+    FINDINGS_GRAPH,
+    build_step,
+    findings_graph,
+    findings_paths,
+    load_findings,
+)
 from odlm_kg.namespaces import ODLM, QB, instance_iri, sparql_prefixes, vocab_iri
 from odlm_kg.validate import validate
 from tests.conftest import PROJECT_ROOT, TEST_DATA

@@ -11,6 +11,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from odlm_kg.build import collect
+from odlm_kg.evidence.survey_demo import RESPONSES, demo_export, demo_graph, demo_path
 from odlm_kg.namespaces import ODLM, graph_iri, vocab_iri
 from odlm_kg.report.survey import (
     DEMO_SURVEY,
@@ -21,7 +22,6 @@ from odlm_kg.report.survey import (
     survey_report,
 )
 from odlm_kg.store import OxigraphStore
-from odlm_kg.evidence.survey_demo import RESPONSES, demo_export, demo_graph, demo_path
 
 
 @pytest.fixture(scope="module")

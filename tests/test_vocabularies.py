@@ -42,6 +42,7 @@ SCHEME_CLASS = {
     "release-strategy": ODLM.ReleaseStrategy, "licence-openness": ODLM.LicenceOpenness,
     "release-risk": ODLM.ReleaseRisk, "release-benefit": ODLM.ReleaseBenefit,
     "open-sourcing-practice": ODLM.OpenSourcingPractice, "metric": ODLM.Metric, "share-base": ODLM.ShareBase,
+    "evidence-class": ODLM.EvidenceClass, "population": ODLM.PopulationGroup, "claim-direction": ODLM.ClaimDirection,
 }
 
 #: Concept names other components rely on (the coordination contract); they must never disappear.

@@ -171,6 +171,7 @@ def run_load(
     check_first: bool = True,
     classify: bool = True,
     workers: int | None = None,
+    refresh_cube: bool = True,
 ) -> LoadReport:
     """Load ``paths`` through ``source`` into ``store`` and record the run in the provenance graph.
 
@@ -181,6 +182,9 @@ def run_load(
     chooses: :func:`~odlm_kg.sources.batches.default_workers` when the input holds at least
     :data:`PARALLEL_MIN_RECORDS` records (starting a worker costs about two seconds), else none.
     ``1`` or ``0``: everything in this process. The graph written is the same either way.
+
+    ``refresh_cube``: recompute the comparison cube's observations of the loaded graph afterwards
+    (:mod:`odlm_kg.evidence.cube`).
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -245,6 +249,11 @@ def run_load(
         from odlm_kg.classify import classify_open_models
 
         classify_open_models(store)
+    if refresh_cube and report.written:
+        # the cube's observations computed from this graph are recomputed, never appended
+        from odlm_kg.evidence.cube import refresh
+
+        refresh(store, [source.graph])
     report.seconds = time.perf_counter() - started
     store.load_text(to_ntriples(provenance_triples(report, started_at, datetime.now(UTC))), "nt",
                     PROVENANCE_GRAPH)
