@@ -12,7 +12,7 @@ from odlm_kg.stats import compute_stats
 
 def build_command(ctx: typer.Context) -> None:
     """Make the default graph from what the package ships (ontology, vocabularies, findings, samples)."""
-    store = state(ctx).store()
+    store = state(ctx).store("write", command="build", through_server=True)
     report = build(store)
     for iri, count in report.graphs.items():
         out_console.print(f"{count:>9,}  {iri}")

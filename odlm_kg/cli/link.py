@@ -41,7 +41,8 @@ def link_command(
     chosen = get_target(target)
     cache = QueryCache(cache_dir or default_cache_dir())
     client = SparqlClient(cache=cache, offline=offline, timeout=timeout, retries=retries, contact=contact)
-    report = run_link(state(ctx).store(), chosen, client, endpoint=endpoint, limit=limit, batch_size=batch_size)
+    store = state(ctx).store("write", command="link", through_server=True)
+    report = run_link(store, chosen, client, endpoint=endpoint, limit=limit, batch_size=batch_size)
     out_console.print(
         f"{chosen.title}: {report.looked_up} items looked up: {report.matched} matched, {report.unmatched} "
         f"unmatched, {report.ambiguous} ambiguous; {report.requests} requests, {report.cached} answers from the "

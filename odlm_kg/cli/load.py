@@ -43,7 +43,8 @@ def load_command(
     options = LoadOptions(codebook=codebook, salt=salt, include_preview=include_preview,
                           include_unfinished=include_unfinished, extra=parse_options(option or []))
     chosen = get_source(source, options)
-    report = run_load(state(ctx).store(), chosen, files, strict=strict, reject_file=reject_file,
+    store = state(ctx).store("write", command="load", through_server=True)
+    report = run_load(store, chosen, files, strict=strict, reject_file=reject_file,
                       batch_size=batch_size, progress=not no_progress, workers=workers)
     out_console.print(
         f"{source}: read {report.read:,} records, wrote {report.written:,} ({report.triples:,} triples) "

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from typing import Annotated
 
 import typer
 
 from odlm_kg.cli.context import err_console, state
 from odlm_kg.errors import UsageError
+from odlm_kg.store import OxigraphStore
+from odlm_kg.store.serving import ServingInfo, announce_serving
 
 
 def serve_command(
@@ -40,7 +44,7 @@ def serve_command(
     if update_token is not None and not allow_update:
         raise UsageError("an update token (--update-token or $ODLM_KG_UPDATE_TOKEN) only makes sense with "
                          "--allow-update")
-    store = state(ctx).store()
+    store = state(ctx).store("write", command="serve")
     if store.is_empty():
         err_console.print("the store is empty: building the default graph first …")
         report = build(store)
@@ -54,7 +58,22 @@ def serve_command(
         err_console.print(f"updates allowed with the token: {settings.token()}", markup=False)
     err_console.print(f"odlm-kg endpoint on http://{host}:{port}/ (SPARQL at /sparql; read-only: "
                       f"{not allow_update}; timeout {timeout:g} s; row cap {row_cap})", markup=False)
-    uvicorn.run(create_app(store, settings), host=host, port=port, log_level="warning")
+    app = create_app(store, settings)
+    if isinstance(store, OxigraphStore) and store.path is not None:
+        # tell other odlm-kg commands who holds the store's write lock, and how to write through us
+        serving = ServingInfo(pid=os.getpid(), host=host, port=port, allow_update=allow_update,
+                              update_token=settings.token() if allow_update else None, max_body=max_body)
+        # uvicorn stops gracefully on SIGTERM, then raises the signal again under the handler it found:
+        # make that one an exit, so the serving file is removed and the store closed
+        signal.signal(signal.SIGTERM, _exit_on_signal)
+        with announce_serving(store.path, serving):
+            uvicorn.run(app, host=host, port=port, log_level="warning")
+    else:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _exit_on_signal(number: int, _frame: object) -> None:
+    raise SystemExit(128 + number)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -109,23 +110,54 @@ def defer_compaction() -> int:
     return changed
 
 
+class StoreLocked(StoreError):
+    """Another process holds the on-disk store's write lock (RocksDB allows one writer)."""
+
+
+def is_lock_error(exc: OSError) -> bool:
+    """RocksDB's refusal of a second writer: "While lock file: DIR/LOCK: Resource temporarily unavailable"
+    (another process) or "lock hold by current process" (this one)."""
+    return "lock" in str(exc).lower()
+
+
+def open_read_only(path: Path, attempts: int = 8) -> ox.Store:
+    """A read-only view of an on-disk store: a snapshot of it as it is now, taken without its lock, so it
+    works while another process (``odlm-kg serve``, a load) holds the store open and writes.
+
+    Retried: while the writing process has the store open, RocksDB may delete an obsolete file between
+    a reader listing the files and opening them ("Corruption: … No such file"), which a second
+    attempt does not meet (the server's query workers do the same, server/workers.py)."""
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            missing_store = isinstance(exc, FileNotFoundError) and not (Path(path) / "CURRENT").exists()
+            if missing_store or attempt == attempts - 1:
+                raise OSError(str(exc)) from exc
+            time.sleep(0.05 * 2 ** attempt)
+    raise AssertionError("unreachable")
+
+
 class OxigraphStore(Store):
     """Oxigraph through pyoxigraph; ``path=None`` keeps everything in memory."""
 
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
         self.kind = "memory" if path is None else "oxigraph"
+        self.read_only = read_only and self.path is not None
         try:
             if self.path is None:
                 self.native = ox.Store()
             elif read_only:
-                self.native = ox.Store.read_only(str(self.path))
+                self.native = open_read_only(self.path)
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self.native = ox.Store(str(self.path))
         except OSError as exc:
-            raise StoreError(f"cannot open the Oxigraph store at {self.path}: {exc}. Another odlm-kg "
-                             "process may hold it (only one writer at a time).") from exc
+            if is_lock_error(exc):
+                raise StoreLocked(f"the store at {self.path} is open for writing in another process "
+                                  "(only one writer at a time)") from exc
+            raise StoreError(f"cannot open the Oxigraph store at {self.path}: {exc}") from exc
 
     # -- queries ---------------------------------------------------------------------------
     def native_query(
@@ -174,11 +206,18 @@ class OxigraphStore(Store):
         return graph
 
     def update(self, sparql: str) -> None:
+        self._check_writable()
         self.native.update(sparql)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"the store at {self.path} was opened read-only (for a reading command); "
+                             "a write needs it opened for writing")
 
     # -- writes ----------------------------------------------------------------------------
     def load_text(self, data: str | bytes, fmt: str, graph: str | URIRef | None = None) -> None:
         # Store.load is one transaction: all of it is written or none.
+        self._check_writable()
         self._write(self.native.load, data, fmt, graph)
 
     def append_text(self, data: str | bytes, fmt: str, graph: str | URIRef | None = None) -> None:
@@ -186,6 +225,7 @@ class OxigraphStore(Store):
         end of the call, so a failed call writes nothing (``test_store_append_is_all_or_nothing``
         guards this), at two to three times the speed of a transaction on disk and without the
         transaction's memory, which grows with the store."""
+        self._check_writable()
         self._write(self.native.bulk_load, data, fmt, graph)
 
     #: Oxigraph's bulk loader sorts a whole write's quads in memory before it writes index files, so
@@ -205,6 +245,7 @@ class OxigraphStore(Store):
         def bulk_load_file(source: str, ox_format: ox.RdfFormat, **options: object) -> None:
             self.native.bulk_load(path=source, format=ox_format, **options)  # type: ignore[arg-type]
 
+        self._check_writable()
         if self.path is not None:
             defer_compaction()  # the loaders' writes: let the loading work go before compaction
 
@@ -236,12 +277,13 @@ class OxigraphStore(Store):
         return next(iter(self.native), None) is None
 
     def clear_graph(self, graph: str | URIRef) -> None:
+        self._check_writable()
         node = ox.NamedNode(str(graph))
         if node in self.native.named_graphs():
             self.native.remove_graph(node)
 
     def flush(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self.native.flush()
 
     def close(self) -> None:

@@ -65,13 +65,20 @@ class RemoteStore(Store):
 
     kind = "remote"
 
+    #: Writes are sent as one request each, and servers cap request bodies (``odlm-kg serve`` at 10 MiB
+    #: by default), so a loader's writes stay well below that.
+    bulk_write_bytes = 4 * 2**20
+
     def __init__(self, query_url: str, update_url: str | None = None, gsp_url: str | None = None, *,
-                 timeout: float = 300.0, headers: dict[str, str] | None = None) -> None:
+                 timeout: float = 300.0, headers: dict[str, str] | None = None,
+                 update_token: str | None = None) -> None:
         derived_update, derived_gsp = derive_urls(query_url)
         self.query_url = query_url
         self.update_url = update_url or derived_update
         self.gsp_url = None if gsp_url == "none" else (gsp_url or derived_gsp)
         self.client = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT, **(headers or {})})
+        # sent with writes only: a query never needs it, and a token is not shown to more requests than needed
+        self.write_headers = {"Authorization": f"Bearer {update_token}"} if update_token else {}
 
     # -- HTTP ------------------------------------------------------------------------------
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -120,7 +127,8 @@ class RemoteStore(Store):
 
     def update(self, sparql: str) -> None:
         response = self._send("POST", self.update_url, content=sparql.encode("utf-8"),
-                              headers={"Content-Type": "application/sparql-update; charset=utf-8"})
+                              headers={"Content-Type": "application/sparql-update; charset=utf-8",
+                                       **self.write_headers})
         if response.status_code == 400:
             raise SyntaxError(f"the remote store refused the update: {self._message(response)}")
         if response.status_code >= 300:
@@ -147,7 +155,7 @@ class RemoteStore(Store):
         if not quads_syntax and graph is not None and self.gsp_url is not None:
             body = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
             response = self._send("POST", self.gsp_url, params={"graph": str(graph)}, content=body,
-                                  headers={"Content-Type": "application/n-triples"})
+                                  headers={"Content-Type": "application/n-triples", **self.write_headers})
             if response.status_code >= 300:
                 raise StoreError(f"the remote store answered {response.status_code} to a Graph Store POST "
                                  f"into <{graph}>: {self._message(response)}")
