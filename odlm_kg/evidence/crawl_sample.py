@@ -1,5 +1,12 @@
 """Build step: the shipped, hand-curated crawl sample (``odlm_kg/data/crawl/``) in graph ``crawl-samples``.
 
+What it is: 31 Hugging Face Hub model records written by hand (:data:`SAMPLE_LABEL`), picked because
+the models are well known: NOT a sample of the Hub, so no share computed from it estimates anything
+about the Hub. Every cube observation computed from it says ``odlm:curatedSample true`` with n = 31,
+and every named query that shows it labels its rows "crawl (curated sample, n=31, hand-picked)". The
+base models and datasets the records point at are id-only stubs; they are not records and never
+enter a count or a base (:mod:`odlm_kg.evidence.cube_crawl`).
+
 The records go through the same mapping as ``odlm-kg load huggingface-models``; each model is marked
 as curated (``dcterms:source`` the curated-sample work), and the ODLM classification rule runs over the
 sample together with the vocabulary and licence graphs, so the built graph already says which of its
@@ -30,6 +37,8 @@ from odlm_kg.sources.huggingface import map_model
 
 CRAWL_SAMPLES_GRAPH = graph_iri("crawl-samples")
 CURATED_SAMPLE = instance_iri("work", "odlm-kg-curated-crawl-sample")
+#: How answers name this evidence (n is the number of records, counted when the cube is refreshed).
+SAMPLE_LABEL = "curated sample, hand-picked Hugging Face Hub records, not a sample of the Hub"
 
 
 def sample_files() -> list[Path]:
@@ -43,7 +52,8 @@ def crawl_sample_graph() -> Graph:
     graph.add((CURATED_SAMPLE, RDFS.label, Literal("odlm-kg curated crawl sample", lang="en")))
     graph.add((CURATED_SAMPLE, DCTERMS.description, Literal(
         "Hugging Face Hub model records written by hand from widely published facts (licence, training "
-        "data, papers, base model, gating) for the default graph; no counts or dates.", lang="en")))
+        "data, papers, base model, gating) for the default graph; no counts or dates. Hand-picked, not a "
+        "sample of the Hub: shares computed from it describe these records only.", lang="en")))
     for path in sample_files():
         for value in iter_json_values(path):
             for triple in map_model(value):
@@ -64,10 +74,15 @@ def build_step() -> dict[URIRef, Graph]:
         for triple in graph:
             target.add(triple)
     classify_dataset(dataset)
+    # The mapper types each licence node and gives its openness class (so a loaded batch validates on
+    # its own); for the sample those triples are the licence table's own, which lives in graph
+    # ``licences``. Kept in one graph only, so a COUNT over the union default graph counts them once.
+    table = licence_graph()
     result = Graph()
     for triple in dataset.graph(CRAWL_SAMPLES_GRAPH):
-        result.add(triple)
+        if triple not in table:
+            result.add(triple)
     return {CRAWL_SAMPLES_GRAPH: result}
 
 
-__all__ = ["CRAWL_SAMPLES_GRAPH", "CURATED_SAMPLE", "ODLM", "build_step", "crawl_sample_graph"]
+__all__ = ["CRAWL_SAMPLES_GRAPH", "CURATED_SAMPLE", "ODLM", "SAMPLE_LABEL", "build_step", "crawl_sample_graph"]

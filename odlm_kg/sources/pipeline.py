@@ -249,14 +249,16 @@ def run_load(
         from odlm_kg.classify import classify_open_models
 
         classify_open_models(store)
-    if refresh_cube and report.written:
-        # the cube's observations computed from this graph are recomputed, never appended
-        from odlm_kg.evidence.cube import refresh
-
-        refresh(store, [source.graph])
     report.seconds = time.perf_counter() - started
     store.load_text(to_ntriples(provenance_triples(report, started_at, datetime.now(UTC))), "nt",
                     PROVENANCE_GRAPH)
+    if refresh_cube and report.written:
+        # the cube's observations computed from this graph are recomputed, never appended; after the
+        # run is recorded, so they are derived from it too
+        from odlm_kg.evidence.cube import refresh
+
+        refresh(store, [source.graph])
+        report.seconds = time.perf_counter() - started
     return report
 
 
