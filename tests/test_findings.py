@@ -105,7 +105,7 @@ def test_table_1_has_one_finding_per_printed_item(compiled: Graph, dalgali_text:
     items = seed_table_1(dalgali_text)
     rows = select(compiled, """
         SELECT ?finding ?printed ?kind WHERE {
-            ?finding odlm:locator "Table 1" ; odlm:printedLabel ?printed ; odlm:artifactKind ?kind .
+            ?finding odlm:locator "Table 1" ; odlm:printedLabel ?printed ; odlm:claim/odlm:artifactKind ?kind .
         }""")
     findings = {r["finding"] for r in rows}
     assert len(findings) == len(items) == 45
@@ -117,7 +117,8 @@ def test_table_1_has_one_finding_per_printed_item(compiled: Graph, dalgali_text:
 def test_table_1_attributions_follow_the_review_text(compiled: Graph) -> None:
     def kinds(finding_id: str) -> set[str]:
         iri = instance_iri("finding", finding_id)
-        return {str(k).rsplit("/", 1)[-1] for k in compiled.objects(iri, ODLM.artifactKind)}
+        return {str(k).rsplit("/", 1)[-1] for claim in compiled.objects(iri, ODLM.claim)
+                for k in compiled.objects(claim, ODLM.artifactKind)}
 
     assert kinds("dalgali-t1-location-github") == {"Code"}
     assert kinds("dalgali-t1-motivation-citations") == {"Data"}
@@ -165,7 +166,8 @@ def test_published_counts(compiled: Graph, finding_id: str, count: int, base: st
 
 def test_reuse_study_headlines(compiled: Graph) -> None:
     def factors(finding_id: str) -> set[URIRef]:
-        return set(compiled.objects(instance_iri("finding", finding_id), ODLM.factor))
+        return {f for claim in compiled.objects(instance_iri("finding", finding_id), ODLM.claim)
+                for f in compiled.objects(claim, ODLM.factor)}
 
     assert factors("synovic-adaptation-most-common") == {vocab_iri("reuse-pattern", "Adaptation")}
     assert factors("synovic-test-stage-most-influenced") == {vocab_iri("process-stage", "Test")}
@@ -175,7 +177,7 @@ def test_reuse_study_headlines(compiled: Graph) -> None:
 def test_platform_categories_and_their_platforms(compiled: Graph) -> None:
     rows = select(compiled, """
         SELECT ?category ?platform WHERE {
-            ?finding odlm:sourceWork ?work ; odlm:factor ?category , ?platform .
+            ?finding odlm:sourceWork ?work ; odlm:claim/odlm:factor ?category , ?platform .
             FILTER(STRENDS(STR(?work), "/ml-model-platforms-study"))
             FILTER(STRSTARTS(STR(?category), "https://w3id.org/odlm/vocab/location-category/"))
             FILTER(STRSTARTS(STR(?platform), "https://w3id.org/odlm/vocab/sharing-location/"))
@@ -208,7 +210,7 @@ def test_example_models_carry_their_release_strategies(compiled: Graph) -> None:
 def test_open_sourcing_platform_table(compiled: Graph) -> None:
     rows = select(compiled, """
         SELECT ?printed ?kind WHERE {
-            ?finding odlm:locator "Platform table" ; odlm:printedLabel ?printed ; odlm:artifactKind ?kind .
+            ?finding odlm:locator "Platform table" ; odlm:printedLabel ?printed ; odlm:claim/odlm:artifactKind ?kind .
         }""")
     kinds: dict[str, set[str]] = {}
     for row in rows:
@@ -248,6 +250,8 @@ def _subgraph(graph: Graph, subjects: list[URIRef]) -> Graph:
 
 def test_golden_rdf_of_one_table_row(compiled: Graph) -> None:
     subjects = [instance_iri("finding", "dalgali-t3-github"),
+                instance_iri("claim", "dalgali-t3-github/1"),
+                instance_iri("claim", "dalgali-s4-5-age-18-25-do-not-share/1"),
                 instance_iri("observation", "finding/dalgali-t3-github"),
                 instance_iri("cube", "dalgali-crowston-2019/table-3"),
                 instance_iri("finding", "dalgali-s4-5-age-18-25-do-not-share"),
@@ -317,6 +321,8 @@ findings:
     statement: A test claim.
     kinds: [Model]
     factors: [sharing-location/GitHub]
+    direction: SharedAt
+    population: ModelSharers
     observation: {percentage: 61, share-of: Answers}
 """
 
@@ -329,6 +335,19 @@ findings:
     (("share-of: Answers", "share-of: People"), "share-of", "unknown concept 'share-base/People'"),
     (("kinds: [Model]", "kinds: [Weights]"), "kinds", "unknown concept 'artifact-kind/Weights'"),
     (("    locator: Table 3\n", "    locator: Table 3\n    page: 4\n"), "page", "unknown field"),
+    (("direction: SharedAt", "direction: Sideways"), "direction", "unknown concept 'claim-direction/Sideways'"),
+    (("population: ModelSharers", "population: Everyone"), "population", "unknown concept 'population/Everyone'"),
+    # the kinds x factors shorthand is refused when both sides have several entries (a cross product)
+    (("kinds: [Model]\n    factors: [sharing-location/GitHub]",
+      "kinds: [Model, Data]\n    factors: [sharing-location/GitHub, sharing-location/GitXiv]"), "kinds",
+     "would claim all 4 pairs"),
+    (("kinds: [Model]\n    factors: [sharing-location/GitHub]\n    direction: SharedAt\n    population: ModelSharers\n",
+      "claims:\n      - {kind: Model, factor: sharing-location/GitHub, colour: red}\n"), "colour", "unknown field"),
+    (("kinds: [Model]\n", "claims: [{kind: Model, factor: sharing-location/GitHub}]\n"), "direction",
+     "not both"),
+    (("    kinds: [Model]\n    factors: [sharing-location/GitHub]\n    direction: SharedAt\n    population: ModelSharers\n",
+      "    claims:\n      - {kind: Model, factor: sharing-location/GitHub}\n      - {kind: Data, factor: sharing-location/GitHub}\n"),
+     "kind", "the finding makes more than one claim"),
 ])
 def test_bad_yaml_names_file_finding_and_field(tmp_path: Path, edit: tuple[str, str], field: str,
                                                expected: str) -> None:
@@ -427,3 +446,95 @@ def test_docs_python_examples_run() -> None:
     assert len(blocks) >= 2
     for block in blocks:
         exec(compile(block, "docs/findings.md", "exec"), {})
+
+
+# ----------------------------------------------------------------------------------------------
+# Findings are claims: one kind and one factor each, never the cross product of a finding's kinds
+# and factors (issue #15: the cross product made false facts)
+# ----------------------------------------------------------------------------------------------
+
+def claims_of(graph: Graph, finding_id: str) -> set[tuple[str, str, str | None]]:
+    """(kind, scheme/factor, direction) of each claim of a finding, by local names."""
+    out = set()
+    for claim in graph.objects(instance_iri("finding", finding_id), ODLM.claim):
+        kind = str(graph.value(claim, ODLM.artifactKind)).rsplit("/", 1)[-1]
+        factor = "/".join(str(graph.value(claim, ODLM.factor)).rsplit("/", 2)[-2:])
+        direction = graph.value(claim, ODLM.direction)
+        out.add((kind, factor, str(direction).rsplit("/", 1)[-1] if direction is not None else None))
+    return out
+
+
+def test_findings_carry_no_kind_or_factor_of_their_own(compiled: Graph) -> None:
+    for finding in compiled.subjects(RDF.type, ODLM.Finding):
+        assert compiled.value(finding, ODLM.artifactKind) is None, finding
+        assert compiled.value(finding, ODLM.factor) is None, finding
+        claims = list(compiled.objects(finding, ODLM.claim))
+        assert claims, f"{finding} makes no claim"
+        for claim in claims:
+            assert str(claim).startswith(str(instance_iri("claim", "")))
+            assert len(list(compiled.objects(claim, ODLM.artifactKind))) == 1
+            assert len(list(compiled.objects(claim, ODLM.factor))) == 1
+
+
+def test_claim_iris_are_stable() -> None:
+    first, second = findings_graph(), findings_graph()
+    assert set(first.subjects(RDF.type, ODLM.Claim)) == set(second.subjects(RDF.type, ODLM.Claim))
+    assert (instance_iri("finding", "dalgali-s5-models-in-several-places"), ODLM.claim,
+            instance_iri("claim", "dalgali-s5-models-in-several-places/3")) in first
+
+
+def test_several_places_does_not_make_github_a_data_location(compiled: Graph) -> None:
+    # section 5: the same model can be shared on GitHub and GitXiv at once, while data published in a
+    # journal usually appear in one journal only
+    assert claims_of(compiled, "dalgali-s5-models-in-several-places") == {
+        ("Model", "sharing-location/GitHub", "SharedAt"), ("Model", "sharing-location/GitXiv", "SharedAt"),
+        ("Data", "sharing-location/JournalArticle", "SharedAt")}
+
+
+def test_collaborative_model_development_is_not_common_to_all_kinds(compiled: Graph) -> None:
+    # section 5: contributing to the research community moves data, code and model sharers; the 24 %
+    # is Table 6's "collaboration of new Deep Learning models' development", a model-only answer
+    assert claims_of(compiled, "dalgali-s5-community-contribution") == {
+        (kind, "motivation/ContributeToCommunity", "Motivates") for kind in ("Data", "Code", "Model")}
+    collaboration = vocab_iri("motivation", "ContributeToCollaboration")
+    kinds = {compiled.value(claim, ODLM.artifactKind)
+             for claim in compiled.subjects(ODLM.factor, collaboration)}
+    assert kinds == {vocab_iri("artifact-kind", "Model")}
+    # the text's restatement is a claim, not a second observation of Table 6's cell
+    assert (instance_iri("observation", "finding/dalgali-s5-community-contribution"), None, None) not in compiled
+
+
+def test_survey_age_bands_are_not_put_on_data(compiled: Graph) -> None:
+    # section 5: as with data (the literature's over-50 vs 20-39), older respondents share more models
+    assert claims_of(compiled, "dalgali-s5-older-share-more") == {
+        ("Model", "age-band/Age46to60", "SharesMore"), ("Model", "age-band/Age18to25", "SharesLess"),
+        ("Data", "age-band/AgeOver50", "SharesMore"), ("Data", "age-band/Age20to39", "SharesLess")}
+    survey_bands = {vocab_iri("age-band", b) for b in ("Age18to25", "Age25to32", "Age32to39", "Age46to60")}
+    for claim in compiled.subjects(RDF.type, ODLM.Claim):
+        if compiled.value(claim, ODLM.factor) in survey_bands:
+            assert compiled.value(claim, ODLM.artifactKind) == vocab_iri("artifact-kind", "Model"), claim
+
+
+def test_medicine_and_social_sciences_share_little_data_but_do_share_models(compiled: Graph) -> None:
+    assert claims_of(compiled, "dalgali-s5-medicine-social-sciences-share-models") == {
+        ("Model", "discipline/Medicine", "Shares"), ("Model", "discipline/SocialSciences", "Shares"),
+        ("Data", "discipline/Medicine", "SharesLess"), ("Data", "discipline/SocialSciences", "SharesLess")}
+
+
+def test_table_7_reasons_are_about_models_only(compiled: Graph) -> None:
+    # Table 7 lists reasons for not sharing models; "ownership of training data" is not a reason for
+    # not sharing data
+    for finding in ("dalgali-t7-training-data-ownership", "dalgali-t7-no-permission"):
+        assert {kind for kind, _, _ in claims_of(compiled, finding)} == {"Model"}
+
+
+def test_no_finding_claims_a_cross_product_by_accident() -> None:
+    """Every finding with several kinds and several factors lists its pairs one by one."""
+    for findings_file in load_findings():
+        for finding in findings_file.findings:
+            pairs = {(c.kind, c.factor) for c in finding.claims}
+            if len(finding.kinds) > 1 and len(finding.factors) > 1:
+                text = findings_file.path.read_text(encoding="utf-8")
+                block = text[text.index(f"id: {finding.id}\n"):].split("\n  - id:", 1)[0]
+                assert "claims:" in block, finding.id
+            assert len(pairs) == len(finding.claims)

@@ -346,7 +346,9 @@ def test_reasons_common_to_data_and_models_are_found_by_one_query(vocab: Graph) 
                                        <https://w3id.org/odlm/vocab/artifact-kind/Model> .
         }"""
     found = {local(row[0]) for row in vocab.query(query, initNs={"odlm": ODLM})}  # type: ignore[index]
-    assert found == {"IncreaseCitations", "SharingNorm"}
+    # citations and norms (Table 1 and Table 6), contributing to the community (section 5 says it moves
+    # data, code and model sharers), reputation (the open-sourcing module for data, Table 6 for models)
+    assert found == {"IncreaseCitations", "SharingNorm", "ContributeToCommunity", "GoodReputation"}
 
 
 # -- completeness and SKOS hygiene ------------------------------------------------------------
@@ -501,3 +503,28 @@ def test_every_cited_work_is_recorded(vocab: Graph, sources: Graph) -> None:
     cited = {o for p in (DCTERMS.source, RDFS.seeAlso) for o in vocab.objects(None, p) if str(o).startswith(WORK)}
     missing = {w for w in cited if (w, RDF.type, ODLM.Paper) not in sources}
     assert not missing, sorted(missing)
+
+
+# -- odlm:reportedForKind agrees with the findings' claims ------------------------------------
+
+#: Schemes whose concepts say for which artifact kinds the literature reports them. For these,
+#: odlm:reportedForKind is exactly the set of (concept, kind) pairs that some finding claims.
+REPORTED_SCHEMES = ("sharing-location", "actor-role", "motivation", "barrier", "discipline", "age-band")
+
+
+def test_reported_for_kind_is_backed_by_a_claim_and_every_claim_by_it(vocab: Graph) -> None:
+    from odlm_kg.evidence.findings import findings_graph
+
+    findings = findings_graph()
+    claimed = {(factor, kind) for claim in findings.subjects(RDF.type, ODLM.Claim)
+               for factor in findings.objects(claim, ODLM.factor)
+               for kind in findings.objects(claim, ODLM.artifactKind)}
+    in_schemes = {c for scheme in REPORTED_SCHEMES for c in concepts_of(vocab, scheme)}
+    reported = {(c, k) for c, k in vocab.subject_objects(ODLM.reportedForKind) if c in in_schemes}
+    claimed = {(c, k) for c, k in claimed if c in in_schemes}
+
+    def show(pairs: set[tuple[URIRef, URIRef]]) -> list[str]:
+        return sorted(f"{local(c)} for {local(k)}" for c, k in pairs)
+
+    assert not reported - claimed, f"reportedForKind without a finding's claim: {show(reported - claimed)}"
+    assert not claimed - reported, f"claims missing from reportedForKind: {show(claimed - reported)}"

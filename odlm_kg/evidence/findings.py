@@ -3,8 +3,12 @@
 Each YAML file holds the findings of one seed work (format: ``docs/findings.md``). Compiling gives one
 graph, the named graph ``graph/findings``:
 
-- every finding is an ``odlm:Finding`` with its source work, locator, statement, artifact kinds,
-  factor concepts and, for literature-review items, the works the source cites for it;
+- every finding is an ``odlm:Finding`` with its source work, locator, statement and, for
+  literature-review items, the works the source cites for it;
+- every finding makes one or more claims (``odlm:claim`` -> ``odlm:Claim``, IRI
+  ``id/claim/<finding-id>/<n>``): each exactly one artifact kind and one factor, with the direction
+  and the population the source gives. The finding itself carries no kind or factor: a finding about
+  two kinds and two factors does not claim all four pairs;
 - every published number is an ``odlm:FindingObservation`` and ``qb:Observation`` holding the value
   exactly as printed (``odlm:percentage`` as ``xsd:decimal``, or ``odlm:count``), what it is a share
   of, and the ``qb:DataSet`` of its table; all data sets share one ``qb:DataStructureDefinition``;
@@ -50,10 +54,12 @@ _CONCEPT = re.compile(r"^(?P<scheme>[a-z][a-z-]*)/(?P<concept>[A-Za-z0-9]+)$")
 _LINE = "__line__"
 
 FILE_KEYS = {"source", "references", "models", "findings"}
-FINDING_KEYS = {"id", "locator", "statement", "kinds", "factors", "cited", "printed", "note", "examples",
-                "observation"}
+FINDING_KEYS = {"id", "locator", "statement", "claims", "kinds", "factors", "direction", "population",
+                "cited", "printed", "note", "examples", "observation"}
+#: Keys of one entry of a finding's ``claims`` list.
+CLAIM_KEYS = {"kind", "factor", "direction", "population", "subgroup"}
 OBSERVATION_KEYS = {"percentage", "count", "share-of", "subgroup", "counts-sharers-of",
-                    "counts-non-sharers-of"}
+                    "counts-non-sharers-of", "kind", "factor", "population", "sample-size"}
 REFERENCE_KEYS = {"slug", "ref", "authors", "title", "venue", "year", "doi"}
 MODEL_KEYS = {"key", "label", "strategies", "shared-at", "landing-page", "note"}
 
@@ -63,15 +69,30 @@ MODEL_KEYS = {"key", "label", "strategies", "shared-at", "landing-page", "note"}
 # ----------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Claim:
+    """One pair a finding states: an artifact kind and a factor, with direction and population if given."""
+
+    kind: URIRef
+    factor: URIRef
+    direction: URIRef | None = None
+    population: URIRef | None = None
+    subgroups: tuple[URIRef, ...] = ()
+
+
+@dataclass(frozen=True)
 class Observation:
-    """A number published for a finding, exactly as printed."""
+    """A number published for a finding, exactly as printed, with the cube dimensions it is about."""
 
     share_of: URIRef
+    kind: URIRef
+    factor: URIRef
+    population: URIRef
     percentage: Decimal | None = None
     count: int | None = None
     subgroups: tuple[URIRef, ...] = ()
     counts_sharers_of: URIRef | None = None
     counts_non_sharers_of: URIRef | None = None
+    sample_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -80,8 +101,7 @@ class Finding:
     source: str
     locator: str
     statement: str
-    kinds: tuple[URIRef, ...]
-    factors: tuple[URIRef, ...]
+    claims: tuple[Claim, ...]
     cited: tuple[str, ...] = ()
     printed: str | None = None
     note: str | None = None
@@ -97,6 +117,20 @@ class Finding:
     @property
     def observation_iri(self) -> URIRef:
         return instance_iri("observation", f"finding/{self.id}")
+
+    def claim_iri(self, number: int) -> URIRef:
+        """The IRI of the finding's ``number``-th claim (from 1, in the order of the YAML)."""
+        return instance_iri("claim", f"{self.id}/{number}")
+
+    @property
+    def kinds(self) -> tuple[URIRef, ...]:
+        """The artifact kinds the claims are about, in order, each once."""
+        return tuple(dict.fromkeys(claim.kind for claim in self.claims))
+
+    @property
+    def factors(self) -> tuple[URIRef, ...]:
+        """The factors the claims are about, in order, each once."""
+        return tuple(dict.fromkeys(claim.factor for claim in self.claims))
 
 
 @dataclass(frozen=True)
@@ -320,7 +354,10 @@ class _Checker:
                             for s in self.string_list(item, "shared-at", line)),
             landing_page=landing, note=self.text(item, "note", line, required=False))
 
-    def observation(self, data: object, line: int | None, finding: str) -> Observation:
+    def observation(self, data: object, line: int | None, finding: str,
+                    claims: Sequence[Claim]) -> Observation:
+        """The observation of a finding; its kind, factor and population default to those of the
+        finding's claim when it makes exactly one."""
         item = self.mapping(data, "an observation", line, finding, "observation")
         line = item.get(_LINE, line)
         self.unknown_keys(item, OBSERVATION_KEYS, line, finding, what="observation")
@@ -350,9 +387,28 @@ class _Checker:
         if sharers is not None and non_sharers is not None:
             raise self.fail("give counts-sharers-of or counts-non-sharers-of, not both", line=line,
                             finding=finding, field_name="counts-non-sharers-of")
+        only = claims[0] if len(claims) == 1 else None
+        dimensions: dict[str, URIRef] = {}
+        for key, scheme, default in (("kind", "artifact-kind", only.kind if only else None),
+                                     ("factor", None, only.factor if only else None),
+                                     ("population", "population", only.population if only else None)):
+            if key in item:
+                dimensions[key] = self.concept(str(item[key]), line, finding, key, scheme=scheme)
+            elif default is not None:
+                dimensions[key] = default
+            else:
+                why = ("the finding makes more than one claim, so say which one the number is about"
+                       if only is None else "neither the observation nor the finding's claim names it")
+                raise self.fail(f"is missing; {why}", line=line, finding=finding, field_name=key)
+        sample_size = item.get("sample-size")
+        if sample_size is not None and (isinstance(sample_size, bool) or not isinstance(sample_size, int)
+                                        or sample_size < 1):
+            raise self.fail(f"expected a whole number of at least 1, got {sample_size!r}", line=line,
+                            finding=finding, field_name="sample-size")
         return Observation(
             share_of=self.concept(share_of, line, finding, "share-of", scheme="share-base"),
-            percentage=percentage, count=count,
+            kind=dimensions["kind"], factor=dimensions["factor"], population=dimensions["population"],
+            sample_size=sample_size, percentage=percentage, count=count,
             subgroups=tuple(self.concept(s, line, finding, "subgroup")
                             for s in self.string_list(item, "subgroup", line, finding)),
             counts_sharers_of=(self.concept(str(sharers), line, finding, "counts-sharers-of",
@@ -369,21 +425,81 @@ class _Checker:
                             line=line, field_name="id")
         fid = raw_id
         self.unknown_keys(item, FINDING_KEYS, line, fid)
-        kinds = self.string_list(item, "kinds", line, fid, required=True)
-        factors = self.string_list(item, "factors", line, fid, required=True)
+        claims = self.claims(item, line, fid)
         observation = item.get("observation")
         return Finding(
             id=fid, source=source,
             locator=self.text(item, "locator", line, fid) or "",
             statement=self.text(item, "statement", line, fid) or "",
-            kinds=tuple(self.concept(k, line, fid, "kinds", scheme="artifact-kind") for k in kinds),
-            factors=tuple(self.concept(f, line, fid, "factors") for f in factors),
+            claims=claims,
             cited=tuple(self.string_list(item, "cited", line, fid)),
             printed=self.text(item, "printed", line, fid, required=False),
             note=self.text(item, "note", line, fid, required=False),
             examples=tuple(self.string_list(item, "examples", line, fid)),
-            observation=(self.observation(observation, line, fid) if observation is not None else None),
+            observation=(self.observation(observation, line, fid, claims) if observation is not None
+                         else None),
             file=self.path, line=line)
+
+    def claims(self, item: dict[str, Any], line: int | None, finding: str) -> tuple[Claim, ...]:
+        """A finding's claims: its ``claims`` list, or the shorthand ``kinds`` x ``factors`` when one
+        side has a single entry (then every pair is one the source states)."""
+        if "claims" in item:
+            mixed = sorted(k for k in ("kinds", "factors", "direction", "population") if k in item)
+            if mixed:
+                raise self.fail(f"give either claims or the shorthand kinds/factors, not both; move "
+                                f"{', '.join(mixed)} into the claims", line=line, finding=finding,
+                                field_name=mixed[0])
+            entries = item["claims"]
+            if not isinstance(entries, list) or not entries:
+                raise self.fail("expected a list with at least one claim, such as - {kind: Model, factor: "
+                                "sharing-location/GitHub, direction: SharedAt}", line=line, finding=finding,
+                                field_name="claims")
+            claims = [self.claim(entry, line, finding) for entry in entries]
+        else:
+            kinds = self.string_list(item, "kinds", line, finding, required=True)
+            factors = self.string_list(item, "factors", line, finding, required=True)
+            if len(kinds) > 1 and len(factors) > 1:
+                raise self.fail(
+                    f"{len(kinds)} kinds and {len(factors)} factors would claim all {len(kinds) * len(factors)} "
+                    "pairs; list under claims only the pairs the source states (one kind and one factor each)",
+                    line=line, finding=finding, field_name="kinds")
+            direction = self.optional_concept(item, "direction", line, finding, "claim-direction")
+            population = self.optional_concept(item, "population", line, finding, "population")
+            claims = [Claim(kind=self.concept(k, line, finding, "kinds", scheme="artifact-kind"),
+                            factor=self.concept(f, line, finding, "factors"),
+                            direction=direction, population=population)
+                      for k in kinds for f in factors]
+        seen: set[tuple[URIRef, URIRef]] = set()
+        for claim in claims:
+            if (claim.kind, claim.factor) in seen:
+                raise self.fail(f"claims the pair ({claim.kind}, {claim.factor}) twice", line=line,
+                                finding=finding, field_name="claims")
+            seen.add((claim.kind, claim.factor))
+        return tuple(claims)
+
+    def claim(self, data: object, line: int | None, finding: str) -> Claim:
+        entry = self.mapping(data, "a claim", line, finding, "claims")
+        line = entry.get(_LINE, line)
+        self.unknown_keys(entry, CLAIM_KEYS, line, finding, what="claim")
+        kind = self.text(entry, "kind", line, finding)
+        factor = self.text(entry, "factor", line, finding)
+        assert kind is not None and factor is not None
+        return Claim(kind=self.concept(kind, line, finding, "kind", scheme="artifact-kind"),
+                     factor=self.concept(factor, line, finding, "factor"),
+                     direction=self.optional_concept(entry, "direction", line, finding, "claim-direction"),
+                     population=self.optional_concept(entry, "population", line, finding, "population"),
+                     subgroups=tuple(self.concept(s, line, finding, "subgroup")
+                                     for s in self.string_list(entry, "subgroup", line, finding)))
+
+    def optional_concept(self, data: dict[str, Any], key: str, line: int | None, finding: str,
+                         scheme: str) -> URIRef | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.fail(f"expected a concept of the {scheme} scheme, got {value!r}", line=line,
+                            finding=finding, field_name=key)
+        return self.concept(value.strip(), line, finding, key, scheme=scheme)
 
     def file(self, data: object) -> FindingsFile:
         top = self.mapping(data, "a findings file", 1)
@@ -600,10 +716,18 @@ def _add_finding(graph: Graph, finding: Finding, source_iri: URIRef) -> None:
     graph.add((iri, RDFS.label, Literal(finding.statement, lang="en")))
     graph.add((iri, ODLM.sourceWork, source_iri))
     graph.add((iri, ODLM.locator, Literal(finding.locator)))
-    for kind in finding.kinds:
-        graph.add((iri, ODLM.artifactKind, kind))
-    for factor in finding.factors:
-        graph.add((iri, ODLM.factor, factor))
+    for number, claim in enumerate(finding.claims, start=1):
+        claim_iri = finding.claim_iri(number)
+        graph.add((iri, ODLM.claim, claim_iri))
+        graph.add((claim_iri, RDF.type, ODLM.Claim))
+        graph.add((claim_iri, ODLM.artifactKind, claim.kind))
+        graph.add((claim_iri, ODLM.factor, claim.factor))
+        if claim.direction is not None:
+            graph.add((claim_iri, ODLM.direction, claim.direction))
+        if claim.population is not None:
+            graph.add((claim_iri, ODLM.aboutPopulation, claim.population))
+        for subgroup in claim.subgroups:
+            graph.add((claim_iri, ODLM.subgroup, subgroup))
     for slug in finding.cited:
         graph.add((iri, ODLM.citedWork, instance_iri("work", slug)))
     for key in finding.examples:
