@@ -16,6 +16,22 @@ How the counts follow from the published percentages (docs/survey.md explains th
   each, :func:`allocate` picks the number of answers and the count of each option that come closest to
   the printed percentages; answers not printed in a table (Tables 3, 5 and 7 do not sum to 100%) go to
   the question's "Other" option.
+* The paper prints nothing about non-sharers but their reasons (Table 7) and, in section 4.5, the
+  share of non-sharers per age band. So non-sharers answer only the question whether they share a
+  model (Q2), Table 7's question (Q7) and their age (Q10, dealt so that the printed age-band shares hold:
+  64% of those aged 18-25, 80% of 25-32, half of 32-39 and 1 of 16 (6%) of 46-60 share no model; the
+  paper prints nothing for 39-46 and "prefer not to say", whose counts only fill the 117).
+  They state no status (Q8), no department (Q9) and no training-data or source-code sharing (Q5, Q6):
+  the paper reports none of these for them, and inventing them would invent who shares data and code.
+  The relations of section 4.5 that the paper states only as a direction (industry employees share
+  least, computer science shares more) are therefore NOT in these data, and no query may read them off.
+* Within model sharers, status, department, age and training-data / source-code sharing are each
+  dealt independently: their marginals are printed, their joint distribution is not, so any cross
+  tabulation among sharers (e.g. the status of sharers who also share code) is noise, not a finding.
+
+The survey node says what it is: ``odlm:synthetic true``, a description starting "SYNTHETIC", and
+``prov:wasInfluencedBy`` the paper whose tables it imitates. It has no ``dcterms:source``: nobody
+in the paper answered it, so it must not be attributed to the paper's authors.
 
 >>> n, counts, other = allocate([6, 61, 0, 6, 15, 6, 3], 41, 82)
 >>> n, counts, other
@@ -33,9 +49,10 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDFS
 
-from odlm_kg.namespaces import graph_iri
+from odlm_kg.namespaces import graph_iri, instance_iri
 from odlm_kg.resources import resource_dir
 
 SEED = 20180424  # the day the authors searched GitHub for deep-learning repositories
@@ -43,7 +60,9 @@ RESPONSES = 117
 SHARERS = 41
 DEMO_FILE = "demo-survey-SYNTHETIC.csv"
 DEMO_CODEBOOK = "demo-survey-SYNTHETIC-codebook.yaml"
-DEMO_SALT = "odlm-kg-synthetic-demo"  # the data are synthetic: a public salt hides nothing real
+DEMO_SALT = "odlm-kg-synthetic-demo"
+#: The paper whose published tables the generator imitates (prov:wasInfluencedBy, not dcterms:source).
+IMITATED_WORK = instance_iri("work", "dalgali-crowston-2019")  # the data are synthetic: a public salt hides nothing real
 
 #: Published percentages, in the codebook's option order (Tables 3-7 of Dalgali & Crowston 2019).
 TABLE_3 = [6, 61, 0, 6, 15, 6, 3]            # Q3 sites, options 1..7 (8 = Other)
@@ -54,14 +73,8 @@ TABLE_7 = [21, 3, 13, 2, 5, 6, 17, 13, 8, 6]  # Q7 reasons for not sharing, opti
 SHARE_TRAINING_DATA = 29  # of 41 sharers: 70.7% (published 71%)
 SHARE_SOURCE_CODE = 34    # of 41 sharers: 82.9% (published 83%)
 
-# Non-sharers are not described by Tables 3-7. Their answers are made up so that the relations of
-# section 4.5 hold in direction: industry employees share least, older respondents share more,
-# computer science shares more, and non-sharers share data and code less than sharers.
-NON_SHARER_STATUS = [6, 8, 10, 10, 8, 8, 26]           # Q8 options 1..7, one each (76)
-NON_SHARER_DEPARTMENT = [30, 12, 8, 8, 6, 8]           # Q9 options 1..6 (+12 Other, one primary each)
-NON_SHARER_OTHER_DEPARTMENT = 12
-NON_SHARER_TRAINING_DATA = 22
-NON_SHARER_SOURCE_CODE = 40
+# Non-sharers are described only by Table 7 and by the age-band shares of section 4.5: they get no
+# status, department, training-data or source-code answer (see the module docstring).
 #: Q10 age band (options 1..5, 6 = prefer not to say), following section 4.5: 64% of 18-25 and 80% of
 #: 25-32 do not share; half of 32-39 share; 1 of 16 aged 46-60 does not share.
 SHARER_AGE = [8, 9, 6, 3, 15, 0]
@@ -128,26 +141,21 @@ def demo_rows(seed: int = SEED) -> list[dict[str, str]]:
     groups: list[list[dict[str, str]]] = []
     for sharing, size in ((True, SHARERS), (False, non_sharers)):
         rows: list[dict[str, str]] = [{"Q2": "1" if sharing else "2"} for _ in range(size)]
-        data = _single([SHARE_TRAINING_DATA, SHARERS - SHARE_TRAINING_DATA] if sharing else
-                       [NON_SHARER_TRAINING_DATA, non_sharers - NON_SHARER_TRAINING_DATA])
-        code = _single([SHARE_SOURCE_CODE, SHARERS - SHARE_SOURCE_CODE] if sharing else
-                       [NON_SHARER_SOURCE_CODE, non_sharers - NON_SHARER_SOURCE_CODE])
-        status = _single(c4 if sharing else NON_SHARER_STATUS)
         age = _single(SHARER_AGE if sharing else NON_SHARER_AGE)
+        single: dict[str, list[str]] = {"Q10": age}
         if sharing:
-            departments = _spread(size, counted(c5, "7", o5), last=("6",))
-            multi = {"Q3": _spread(size, counted(c3, "8", o3)), "Q4": _spread(size, counted(c6, "9", o6))}
-        else:
-            primary = counted(NON_SHARER_DEPARTMENT[:5], "7", NON_SHARER_OTHER_DEPARTMENT)
-            departments = _spread(size, {**primary, "6": NON_SHARER_DEPARTMENT[5]}, last=("6",))
+            single |= {"Q5": _single([SHARE_TRAINING_DATA, SHARERS - SHARE_TRAINING_DATA]),
+                       "Q6": _single([SHARE_SOURCE_CODE, SHARERS - SHARE_SOURCE_CODE]),
+                       "Q8": _single(c4)}
+            multi = {"Q3": _spread(size, counted(c3, "8", o3)), "Q4": _spread(size, counted(c6, "9", o6)),
+                     "Q9": _spread(size, counted(c5, "7", o5), last=("6",))}
+        else:  # Table 7 and the age bands only: the paper reports nothing else about non-sharers
             multi = {"Q7": _spread(size, counted(c7, "11", o7))}
-        columns = [data, code, status, age, departments, *multi.values()]
-        for column in columns:  # shuffle each attribute independently: no invented correlations
+        for column in [*single.values(), *multi.values()]:  # each shuffled alone: no invented correlations
             rng.shuffle(column)
         for index, row in enumerate(rows):
-            row["Q5"], row["Q6"] = data[index], code[index]
-            row["Q8"], row["Q10"] = status[index], age[index]
-            row["Q9"] = ",".join(departments[index])
+            for question, answer in single.items():
+                row[question] = answer[index]
             for question, answers in multi.items():
                 row[question] = ",".join(answers[index])
         groups.append(rows)
@@ -253,6 +261,13 @@ def demo_graph(path: Path | None = None) -> Graph:
     for record in source.read(path or demo_path()):
         for triple in source.map_record(record):
             graph.add(triple)
+    # Influenced by the paper (its tables shaped the generator), never sourced from it: the codebook
+    # sets no source_work, so no dcterms:source attributes these made-up answers to the authors.
+    graph.add((source.survey, PROV.wasInfluencedBy, IMITATED_WORK))
+    graph.add((source.survey, RDFS.comment, Literal(
+        "SYNTHETIC: generated by odlm_kg.evidence.survey_demo so that its marginals reproduce Tables 3-7 and "
+        "the section 4.5 shares of Dalgali & Crowston (2019); influenced by that paper, not collected by its "
+        "authors and not evidence of anything.", lang="en")))
     return graph
 
 
