@@ -13,7 +13,7 @@ from rich.table import Column, Table
 
 from odlm_kg.cli.context import out_console, state
 from odlm_kg.errors import InputError, UsageError
-from odlm_kg.queries import get_query, list_queries
+from odlm_kg.queries import evidence_notice, get_query, list_queries
 from odlm_kg.result_formats import format_result
 from odlm_kg.store.base import SelectResult
 
@@ -99,6 +99,9 @@ def query_command(
         result = state(ctx).store().query(text)
     except SyntaxError as exc:
         raise InputError(f"{where}: not a valid SPARQL query: {exc}") from exc
+    notice = evidence_notice(result)
+    if notice:  # on stderr, so that CSV/JSON on stdout stay clean (issue 15)
+        typer.echo(notice, err=True)
     print_result(result, fmt)
 
 
