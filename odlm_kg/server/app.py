@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import io
 import json
 import secrets
 import threading
@@ -151,6 +152,32 @@ def _answer_response(answer: Answer, cache_state: str | None = None) -> Response
     if media.startswith("text/") or "json" in media or "xml" in media or media.startswith("application/n"):
         media = f"{media}; charset=utf-8"
     return Response(body, status_code=status, media_type=media, headers=headers)
+
+
+_RESULT_FORMATS = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
+                   "text/csv": "csv", "text/tab-separated-values": "tsv"}
+
+
+def _with_evidence_notice(response: Response) -> Response:
+    """Issue 15: a named-query answer whose rows rest on synthetic or curated-sample evidence says so in
+    the ``X-Odlm-Evidence-Notice`` header (read back from the answer's own rows, whatever its format)."""
+    from rdflib.query import Result
+
+    from odlm_kg.queries import EVIDENCE_FLAG_COLUMNS, NOTICE_HEADER, evidence_notice
+    from odlm_kg.store.base import SelectResult
+
+    media = (response.media_type or "").split(";")[0].strip()
+    body = bytes(response.body)
+    if response.status_code != 200 or media not in _RESULT_FORMATS or not any(
+            column.encode() in body[:4096] for column in EVIDENCE_FLAG_COLUMNS):
+        return response
+    parsed = Result.parse(io.BytesIO(body), format=_RESULT_FORMATS[media])
+    variables = [str(v) for v in parsed.vars or []]
+    rows = [{str(v): row[v] for v in parsed.vars or [] if row[v] is not None} for row in parsed]
+    notice = evidence_notice(SelectResult(variables, rows))  # type: ignore[arg-type]
+    if notice:
+        response.headers[NOTICE_HEADER] = notice
+    return response
 
 
 class BodyLimit:
@@ -394,7 +421,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
     app.state.endpoint = endpoint
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
-                       expose_headers=["X-Row-Cap", "X-Row-Cap-Notice", "X-Cache"])
+                       expose_headers=["X-Row-Cap", "X-Row-Cap-Notice", "X-Cache", "X-Odlm-Evidence-Notice"])
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -459,7 +486,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         fmt = params.pop("format", None)  # ?format=csv etc. as a shortcut for Accept
         key = "named:" + json.dumps([name, sorted(params.items())])
         if fmt is None and (hit := endpoint.cached(request, key)) is not None:  # answered without reading the query
-            return hit
+            return _with_evidence_notice(hit)
         try:
             named: NamedQuery = get_query(name)
         except UsageError as exc:
@@ -477,7 +504,8 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         except ParameterError as exc:
             return JSONResponse({"detail": str(exc), "parameter": exc.parameter, "expected": exc.expected},
                                 status_code=400)
-        return await endpoint.query(request, sparql, None, None, cache_key=key, looked_up=fmt is None)
+        return _with_evidence_notice(
+            await endpoint.query(request, sparql, None, None, cache_key=key, looked_up=fmt is None))
 
     @app.post("/validate", summary="SHACL report for posted RDF")
     async def validate_rdf(request: Request, layers: str = "core") -> Response:
