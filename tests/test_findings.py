@@ -14,6 +14,7 @@ from rdflib.namespace import RDF
 
 from odlm_kg.build import BUILD_STEPS
 from odlm_kg.errors import InputError
+from odlm_kg.evidence.cube import CUBE_DATASET
 from odlm_kg.evidence.findings import (
     FINDINGS_GRAPH,
     build_step,
@@ -229,15 +230,99 @@ def test_compiled_graph_conforms_to_the_findings_and_core_shapes(compiled: Graph
     assert report.conforms, "\n".join(f"{r.focus_node} {r.result_path}: {r.message}" for r in report.violations)
 
 
-def test_every_observation_is_in_a_data_set_with_the_shared_structure(compiled: Graph) -> None:
+def test_every_observation_is_in_the_comparison_cube_only(compiled: Graph) -> None:
+    """QB IC-1: one data set per observation; published numbers belong to the comparison cube."""
     observations = set(compiled.subjects(RDF.type, ODLM.FindingObservation))
     assert observations == set(compiled.subjects(RDF.type, QB.Observation))
+    assert observations == set(compiled.subjects(RDF.type, ODLM.ComparisonObservation))
     for obs in observations:
-        dataset = compiled.value(obs, QB.dataSet)
-        assert compiled.value(dataset, QB.structure) == instance_iri("cube", "structure/finding-observation")
+        assert list(compiled.objects(obs, QB.dataSet)) == [CUBE_DATASET]
         assert compiled.value(obs, QB.measureType) in {ODLM.percentage, ODLM["count"]}
-    table_3 = instance_iri("cube", "dalgali-crowston-2019/table-3")
-    assert len(set(compiled.subjects(QB.dataSet, table_3))) == 7
+        assert compiled.value(obs, ODLM.evidenceClass) == vocab_iri("evidence-class", "Published")
+        finding = compiled.value(obs, ODLM.observationOf)
+        assert compiled.value(obs, ODLM.evidenceSource) == compiled.value(finding, ODLM.sourceWork)
+        for flag in (ODLM.synthetic, ODLM.curatedSample, ODLM.inferred):
+            assert list(compiled.objects(obs, flag)) == [Literal(False)], (obs, flag)
+        for dimension in (ODLM.artifactKind, ODLM.factor, ODLM.aboutPopulation):
+            assert len(list(compiled.objects(obs, dimension))) == 1, (obs, dimension)
+    # no per-table data sets any more: the table is the finding's locator
+    assert set(compiled.subjects(RDF.type, QB.DataSet)) == set()
+
+
+def table_cells(graph: Graph, table: str) -> list[dict[str, object]]:
+    return select(graph, f"""
+        SELECT ?finding ?percent ?population ?kind ?factor ?base WHERE {{
+            ?finding odlm:locator "{table}" ;
+                     odlm:sourceWork <https://w3id.org/odlm/id/work/dalgali-crowston-2019> .
+            ?obs odlm:observationOf ?finding ; odlm:percentage ?percent ; odlm:aboutPopulation ?population ;
+                 odlm:artifactKind ?kind ; odlm:factor ?factor ; odlm:shareOf ?base .
+        }}""")
+
+
+@pytest.mark.parametrize(("table", "population", "rows"), [
+    ("Table 3", "ModelSharers", 7), ("Table 4", "ModelSharers", 7), ("Table 5", "ModelSharers", 6),
+    ("Table 6", "ModelSharers", 8), ("Table 7", "ModelNonSharers", 10)])
+def test_published_tables_are_cube_observations_of_their_population(compiled: Graph, table: str,
+                                                                     population: str, rows: int) -> None:
+    cells = table_cells(compiled, table)
+    assert len(cells) == rows
+    assert {c["population"] for c in cells} == {vocab_iri("population", population)}
+    assert {c["kind"] for c in cells} == {vocab_iri("artifact-kind", "Model")}
+    assert {c["base"] for c in cells} == {vocab_iri("share-base", "Answers")}
+    # the paper prints no number of model sharers or non-sharers, so no n is stated for these
+    for cell in cells:
+        obs = instance_iri("observation", f"finding/{str(cell['finding']).rsplit('/', 1)[-1]}")
+        assert compiled.value(obs, ODLM.sampleSize) is None
+
+
+def test_table_6_published_column_sums_to_100_not_124(compiled: Graph) -> None:
+    """The text's restatement of Table 6's 24 % is a claim, not a second observation."""
+    rows = select(compiled, """
+        SELECT ?obs ?percent WHERE {
+            ?obs odlm:evidenceClass <https://w3id.org/odlm/vocab/evidence-class/Published> ;
+                 odlm:aboutPopulation <https://w3id.org/odlm/vocab/population/ModelSharers> ;
+                 odlm:shareOf <https://w3id.org/odlm/vocab/share-base/Answers> ;
+                 odlm:factor ?factor ; odlm:percentage ?percent .
+            FILTER(STRSTARTS(STR(?factor), "https://w3id.org/odlm/vocab/motivation/"))
+        }""")
+    assert len(rows) == 8
+    assert sum(Decimal(str(r["percent"])) for r in rows) == Decimal(100)
+    # and no other published number about models' motivations competes with Table 6's cells
+    others = select(compiled, """
+        SELECT ?obs WHERE {
+            ?obs odlm:evidenceClass <https://w3id.org/odlm/vocab/evidence-class/Published> ;
+                 odlm:artifactKind <https://w3id.org/odlm/vocab/artifact-kind/Model> ; odlm:factor ?factor ;
+                 odlm:observationOf ?finding .
+            FILTER(STRSTARTS(STR(?factor), "https://w3id.org/odlm/vocab/motivation/"))
+            FILTER NOT EXISTS { ?finding odlm:locator "Table 6" }
+        }""")
+    assert others == []
+
+
+@pytest.mark.parametrize(("finding_id", "population", "subgroup", "sample_size"), [
+    ("dalgali-s4-5-age-18-25-do-not-share", "AllRespondents", "age-band/Age18to25", 117),
+    ("dalgali-s4-5-age-46-60-do-not-share", "AllRespondents", "age-band/Age46to60", 117),
+    ("dalgali-s4-5-no-permission-industry", "ModelNonSharers", "barrier/NoPermission", None),
+    ("dalgali-s5-age-18-25-no-trained-model", "ModelNonSharers", "age-band/Age18to25", None),
+    ("dalgali-s3-responses", "AllRespondents", None, 117),
+])
+def test_section_shares_keep_population_subgroup_and_n(compiled: Graph, finding_id: str, population: str,
+                                                       subgroup: str | None, sample_size: int | None) -> None:
+    obs = instance_iri("observation", f"finding/{finding_id}")
+    assert compiled.value(obs, ODLM.aboutPopulation) == vocab_iri("population", population)
+    groups = set(compiled.objects(obs, ODLM.subgroup))
+    assert groups == ({vocab_iri(*subgroup.split("/"))} if subgroup else set())
+    n = compiled.value(obs, ODLM.sampleSize)
+    assert (int(n) if n is not None else None) == sample_size
+
+
+def test_age_shares_keep_their_polarity(compiled: Graph) -> None:
+    model = vocab_iri("artifact-kind", "Model")
+    for finding_id, prop in (("dalgali-s4-5-age-18-25-do-not-share", ODLM.countsNonSharersOf),
+                             ("dalgali-s4-5-age-32-39-share", ODLM.countsSharersOf)):
+        obs = instance_iri("observation", f"finding/{finding_id}")
+        assert compiled.value(obs, prop) == model
+        assert compiled.value(obs, ODLM.factor) == model
 
 
 def _subgraph(graph: Graph, subjects: list[URIRef]) -> Graph:
@@ -253,7 +338,6 @@ def test_golden_rdf_of_one_table_row(compiled: Graph) -> None:
                 instance_iri("claim", "dalgali-t3-github/1"),
                 instance_iri("claim", "dalgali-s4-5-age-18-25-do-not-share/1"),
                 instance_iri("observation", "finding/dalgali-t3-github"),
-                instance_iri("cube", "dalgali-crowston-2019/table-3"),
                 instance_iri("finding", "dalgali-s4-5-age-18-25-do-not-share"),
                 instance_iri("observation", "finding/dalgali-s4-5-age-18-25-do-not-share"),
                 instance_iri("model", "gpt-2")]
@@ -307,6 +391,29 @@ def test_shapes_reject_out_of_range_and_double_values(compiled: Graph) -> None:
     assert any("between 0 and 100" in (r.message or "") for r in report.violations)
     report = validate(_bad_observation_graph(compiled, count=Literal(61)), layers=("findings",))
     assert any("exactly one of" in (r.message or "") for r in report.violations)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"synthetic": Literal(True)}, "odlm:synthetic false"),
+    ({"inferred": None}, "odlm:inferred false"),
+    ({"aboutPopulation": None}, "exactly one population"),
+    ({"evidenceClass": vocab_iri("evidence-class", "Survey")}, "evidence-class/Published"),
+])
+def test_shapes_reject_a_published_observation_without_its_cube_attributes(
+        compiled: Graph, changes: dict[str, object], message: str) -> None:
+    report = validate(_bad_observation_graph(compiled, **changes), layers=("core", "findings"))
+    assert any(message in (r.message or "") for r in report.violations), [r.message for r in report.violations]
+
+
+def test_shapes_reject_a_claim_with_two_kinds_and_a_finding_with_a_kind(compiled: Graph) -> None:
+    graph = Graph()
+    graph += compiled
+    claim = instance_iri("claim", "dalgali-t3-github/1")
+    graph.add((claim, ODLM.artifactKind, vocab_iri("artifact-kind", "Data")))
+    graph.add((instance_iri("finding", "dalgali-t3-github"), ODLM.factor, vocab_iri("sharing-location", "GitHub")))
+    messages = [r.message or "" for r in validate(graph, layers=("core", "findings")).violations]
+    assert any("exactly one artifact kind" in m for m in messages), messages
+    assert any("carries no odlm:factor of its own" in m for m in messages), messages
 
 
 # ----------------------------------------------------------------------------------------------

@@ -9,9 +9,13 @@ graph, the named graph ``graph/findings``:
   ``id/claim/<finding-id>/<n>``): each exactly one artifact kind and one factor, with the direction
   and the population the source gives. The finding itself carries no kind or factor: a finding about
   two kinds and two factors does not claim all four pairs;
-- every published number is an ``odlm:FindingObservation`` and ``qb:Observation`` holding the value
-  exactly as printed (``odlm:percentage`` as ``xsd:decimal``, or ``odlm:count``), what it is a share
-  of, and the ``qb:DataSet`` of its table; all data sets share one ``qb:DataStructureDefinition``;
+- every published number is an ``odlm:FindingObservation`` (a ``odlm:ComparisonObservation`` and
+  ``qb:Observation``) of the one comparison cube (``qb:dataSet`` ``id/cube/comparison``, see
+  :mod:`odlm_kg.evidence.cube`): the value exactly as printed (``odlm:percentage`` as ``xsd:decimal``,
+  or ``odlm:count``), what it is a share of, its dimensions (evidence class Published, artifact kind,
+  factor, population, subgroup), its source work, ``odlm:sampleSize`` where the work prints n, and the
+  three flags (synthetic, curated sample, inferred), all false. Which table or section printed it is
+  the finding's locator;
 - the models a source gives as examples are ``odlm:DeepLearningModel`` instances with their
   ``odlm:releaseStrategy``.
 
@@ -35,16 +39,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, XSD
 
 from odlm_kg.errors import InputError
+from odlm_kg.evidence.cube import CUBE_DATASET, PUBLISHED
 from odlm_kg.namespaces import CITO, ODLM, QB, graph_iri, instance_iri, vocab_iri
 from odlm_kg.resources import resource_dir
 
 FINDINGS_GRAPH = graph_iri("findings")
-#: The one data structure all findings data sets share.
-STRUCTURE = instance_iri("cube", "structure/finding-observation")
 
 ARTIFACT_KINDS = ("Data", "Code", "Model")
 SHARE_BASES = ("Answers", "Respondents", "ModelSharingRespondents", "Papers")
@@ -605,42 +608,6 @@ def _check_across(files: list[FindingsFile], known_works: set[URIRef]) -> None:
 # Compiling to RDF
 # ----------------------------------------------------------------------------------------------
 
-def _dataset_iri(source: str, locator: str) -> URIRef:
-    return instance_iri("cube", f"{source}/{locator_key(locator)}")
-
-
-def structure_graph() -> Graph:
-    """The data structure definition that every findings data set uses."""
-    graph = Graph()
-    graph.add((STRUCTURE, RDF.type, QB.DataStructureDefinition))
-    graph.add((STRUCTURE, RDFS.label, Literal("Published finding observation", lang="en")))
-    graph.add((STRUCTURE, RDFS.comment, Literal(
-        "One observation per finding: the finding is the dimension, qb:measureType says whether the "
-        "value is a percentage or a count, and the share base is a required attribute.", lang="en")))
-    components: list[tuple[URIRef, URIRef, int, bool | None]] = [
-        (QB.dimension, ODLM.observationOf, 1, None),
-        (QB.dimension, QB.measureType, 2, None),
-        (QB.measure, ODLM.percentage, 3, None),
-        (QB.measure, ODLM["count"], 4, None),
-        (QB.attribute, ODLM.shareOf, 5, True),
-        (QB.attribute, ODLM.subgroup, 6, False),
-        (QB.attribute, ODLM.countsSharersOf, 7, False),
-        (QB.attribute, ODLM.countsNonSharersOf, 8, False),
-    ]
-    kinds = {QB.dimension: QB.DimensionProperty, QB.measure: QB.MeasureProperty,
-             QB.attribute: QB.AttributeProperty}
-    for role, prop, order, required in components:
-        spec = BNode(f"findings-component-{order}")
-        graph.add((STRUCTURE, QB.component, spec))
-        graph.add((spec, role, prop))
-        graph.add((spec, QB.order, Literal(order)))
-        if required is not None:
-            graph.add((spec, QB.componentRequired, Literal(required)))
-        if prop != QB.measureType:
-            graph.add((prop, RDF.type, kinds[role]))
-    return graph
-
-
 def compile_findings(files: Iterable[FindingsFile], *, sources: Graph | None = None) -> Graph:
     """The RDF of checked findings files.
 
@@ -650,11 +617,10 @@ def compile_findings(files: Iterable[FindingsFile], *, sources: Graph | None = N
     if sources is None:
         sources = _default_context()[1]
     described = _works_in(sources)
-    graph = structure_graph()
+    graph = Graph()
     graph.bind("odlm", ODLM)
     graph.bind("qb", QB)
     graph.bind("cito", CITO)
-    datasets: set[URIRef] = set()
     for findings_file in files:
         source_iri = instance_iri("work", findings_file.source)
         for reference in findings_file.references:
@@ -666,15 +632,7 @@ def compile_findings(files: Iterable[FindingsFile], *, sources: Graph | None = N
         for finding in findings_file.findings:
             _add_finding(graph, finding, source_iri)
             if finding.observation is not None:
-                dataset = _dataset_iri(finding.source, finding.locator)
-                if dataset not in datasets:
-                    datasets.add(dataset)
-                    graph.add((dataset, RDF.type, QB.DataSet))
-                    graph.add((dataset, QB.structure, STRUCTURE))
-                    graph.add((dataset, DCTERMS.source, source_iri))
-                    graph.add((dataset, RDFS.label,
-                               Literal(f"{findings_file.source}, {finding.locator}", lang="en")))
-                _add_observation(graph, finding, finding.observation, dataset)
+                _add_observation(graph, finding, finding.observation, source_iri)
     return graph
 
 
@@ -738,12 +696,24 @@ def _add_finding(graph: Graph, finding: Finding, source_iri: URIRef) -> None:
         graph.add((iri, SKOS.note, Literal(finding.note, lang="en")))
 
 
-def _add_observation(graph: Graph, finding: Finding, observation: Observation, dataset: URIRef) -> None:
+def _add_observation(graph: Graph, finding: Finding, observation: Observation, source_iri: URIRef) -> None:
+    """The published number as an observation of the comparison cube (its only data set)."""
     iri = finding.observation_iri
     graph.add((iri, RDF.type, ODLM.FindingObservation))
+    # stated, not left to a reasoner: named queries select comparison observations by type
+    graph.add((iri, RDF.type, ODLM.ComparisonObservation))
     graph.add((iri, RDF.type, QB.Observation))
-    graph.add((iri, QB.dataSet, dataset))
+    graph.add((iri, QB.dataSet, CUBE_DATASET))
     graph.add((iri, ODLM.observationOf, finding.iri))
+    graph.add((iri, ODLM.evidenceClass, PUBLISHED))
+    graph.add((iri, ODLM.evidenceSource, source_iri))
+    graph.add((iri, ODLM.artifactKind, observation.kind))
+    graph.add((iri, ODLM.factor, observation.factor))
+    graph.add((iri, ODLM.aboutPopulation, observation.population))
+    if observation.sample_size is not None:
+        graph.add((iri, ODLM.sampleSize, Literal(observation.sample_size, datatype=XSD.integer)))
+    for flag in (ODLM.synthetic, ODLM.curatedSample, ODLM.inferred):
+        graph.add((iri, flag, Literal(False)))
     if observation.percentage is not None:
         graph.add((iri, QB.measureType, ODLM.percentage))
         graph.add((iri, ODLM.percentage, Literal(observation.percentage, datatype=XSD.decimal)))
