@@ -1,5 +1,6 @@
 """The survey reproduction report: Dalgali & Crowston's Tables 3-7 and co-sharing shares, computed from
-survey microdata by the named queries, set beside the published values, with chi-square tests.
+survey microdata (the survey's observations in the comparison cube, read by the named queries), set
+beside the published values, with chi-square tests. A synthetic survey is labelled SYNTHETIC throughout.
 
 Published values come from the findings graph (``odlm:FindingObservation`` with ``odlm:percentage``,
 found through ``odlm:locator "Table N"``) when the store holds it, else from the ``published`` entries
@@ -190,9 +191,12 @@ def compute_table(store: Store, spec: TableSpec, survey: URIRef) -> SurveyTable:
     source = "findings graph"
     if not published:
         published, source = _published_from_codebook(spec), "codebook"
-    result = run_named_query(store, spec.query, survey=survey)
+    # the report is about one survey, synthetic or not: it asks for its rows and says SYNTHETIC itself
+    result = run_named_query(store, spec.query, survey=survey, include_synthetic=True)
     rows: list[TableRow] = []
     for row in getattr(result, "rows", []):
+        if row.get("percentage") is None:  # the survey has no answers to this question
+            continue
         concept = str(row.get("option") or row.get("kind"))
         count = row.get("answers") if row.get("answers") is not None else row.get("alsoShare")
         base = row.get("base") if row.get("base") is not None else row.get("sharers")
