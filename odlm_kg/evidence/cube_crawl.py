@@ -22,7 +22,8 @@ and kind (population PlatformRecords, n = the records):
 
 **Id-only stubs are not records.** A record that points at another artifact (a base model, a training
 dataset, a code repository named in a card) makes that artifact a minimal node: its type, kind, sharing
-location, landing page, platform id and label, nothing else. Such a stub says nothing about licence,
+location, landing page, platform id and label, nothing else (the classification may add derived
+access rights). Such a stub says nothing about licence,
 access, papers or links, so it never enters n or a base. A stub is recognised by that shape: an
 artifact is a record when it has at least one triple in the source graph whose predicate is not one
 of :data:`STUB_PREDICATES`. (A record written with nothing but its id would be taken for a stub; it
@@ -74,11 +75,13 @@ HUB = vocab_iri("sharing-location", "HuggingFaceHub")
 OPENNESS_ORDER: tuple[str, ...] = ("Proprietary", "NonCommercial", "OpenWithUseRestrictions", "Unknown", "Open")
 UNKNOWN_RANK = OPENNESS_ORDER.index("Unknown")
 
-#: The predicates of an id-only stub (what ``crawl_terms.artifact_triples`` and
-#: ``crawl_terms.code_repository_triples`` write for an artifact another record points at).
+#: The predicates of an id-only stub: what ``crawl_terms.artifact_triples`` and
+#: ``crawl_terms.code_repository_triples`` write for an artifact another record points at, and the
+#: access rights the classification derives for every deposit at a public location (odlm_kg.classify).
 STUB_PREDICATES: tuple[str, ...] = (
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", str(ODLM.artifactKind), str(ODLM.sharedAt),
     "http://www.w3.org/ns/dcat#landingPage", str(ODLM.platformId), "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://purl.org/dc/terms/accessRights",
 )
 
 #: Platforms whose records show a source-code link only through model-card text.
@@ -95,56 +98,76 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 
 
 def _is_record(variable: str) -> str:
-    """A SPARQL filter true when ``variable`` is a record, not an id-only stub."""
+    """A SPARQL filter true when ``variable`` is a record, not an id-only stub (most records have an
+    owner, so ``odlm:sharedBy`` settles it with one look-up before the full test)."""
     listed = ", ".join(f"<{p}>" for p in STUB_PREDICATES)
-    return f"FILTER EXISTS {{ {variable} ?recordPredicate ?recordValue FILTER (?recordPredicate NOT IN ({listed})) }}"
+    return (f"FILTER (EXISTS {{ {variable} odlm:sharedBy ?recordOwner }} || "
+            f"EXISTS {{ {variable} ?recordPredicate ?recordValue FILTER (?recordPredicate NOT IN ({listed})) }})")
 
 
 def _records_query(graph: URIRef) -> str:
-    flags = {
-        "gated": f"?artifact odlm:releaseStrategy <{GATED}>",
-        "paper": "?artifact odlm:describedBy ?paper",
-        "described": "?artifact dcterms:description ?description",
-        "dataset": "?artifact odlm:trainedOn ?dataset",
-        "code": "?artifact odlm:sourceCode ?code",
-        "open": "?artifact a odlm:OpenDeepLearningModel",
-        "licensed": "?artifact odlm:licence ?licence",
-    }
-    binds = "\n    ".join(f"BIND (IF(EXISTS {{ {pattern} }}, 1, 0) AS ?{name}Flag)" for name, pattern in flags.items())
-    sums = " ".join(f"(SUM(?{name}Flag) AS ?{name})" for name in flags)
-    return _PREFIXES + f"""SELECT ?platform ?kind (COUNT(?artifact) AS ?records) {sums}
+    return _PREFIXES + f"""SELECT ?platform ?kind (COUNT(?artifact) AS ?records)
 WHERE {{ GRAPH <{graph}> {{
     ?artifact odlm:sharedAt ?platform ; odlm:artifactKind ?kind .
     {_is_record("?artifact")}
-    {binds}
 }} }}
 GROUP BY ?platform ?kind"""
 
 
-def _openness_query(graph: URIRef) -> str:
-    ranks = " ".join(f"(<{vocab_iri('licence-openness', name)}> {rank})" for rank, name in enumerate(OPENNESS_ORDER))
-    return _PREFIXES + f"""SELECT ?platform ?kind ?rank (COUNT(?artifact) AS ?records)
-WHERE {{
-  {{ SELECT ?platform ?kind ?artifact (MIN(COALESCE(?classRank, {UNKNOWN_RANK})) AS ?rank) WHERE {{
-      GRAPH <{graph}> {{ ?artifact odlm:licence ?licence ; odlm:sharedAt ?platform ; odlm:artifactKind ?kind . }}
-      OPTIONAL {{
-        {{ GRAPH <{graph}> {{ ?licence odlm:opennessClass ?class }} }}
-        UNION {{ GRAPH <{LICENCES_GRAPH}> {{ ?licence odlm:opennessClass ?class }} }}
-        VALUES (?class ?classRank) {{ {ranks} }}
-      }}
-    }} GROUP BY ?platform ?kind ?artifact }}
-}}
-GROUP BY ?platform ?kind ?rank"""
+#: The records counted for each share: a triple pattern on ``?artifact``.
+FLAG_PATTERNS: dict[str, str] = {
+    "gated": f"?artifact odlm:releaseStrategy <{GATED}>",
+    "paper": "?artifact odlm:describedBy ?value",
+    "described": "?artifact dcterms:description ?value",
+    "dataset": "?artifact odlm:trainedOn ?value",
+    "code": "?artifact odlm:sourceCode ?value",
+    "open": "?artifact rdf:type odlm:OpenDeepLearningModel",
+    "licensed": "?artifact odlm:licence ?value",
+}
+
+# When every record of a graph is of one platform and kind (a Hub, GitHub or TF Hub crawl), a share's
+# numerator is a count of the subjects of one predicate: an index scan. Joining each subject to its
+# platform and kind costs a look-up per record, some 50 times more on Oxigraph, so it is done only
+# when a graph mixes platforms or kinds. Stubs never hold these predicates, so no stub is counted.
+_GROUP_JOIN = "?artifact odlm:sharedAt ?platform ; odlm:artifactKind ?kind ."
 
 
-def _reuse_query(graph: URIRef) -> str:
-    return _PREFIXES + f"""SELECT ?platform ?pattern (COUNT(DISTINCT ?derivation) AS ?derivations)
+def _flag_query(graph: URIRef, pattern: str, grouped: bool) -> str:
+    if grouped:
+        return _PREFIXES + f"""SELECT ?platform ?kind (COUNT(DISTINCT ?artifact) AS ?records)
+WHERE {{ GRAPH <{graph}> {{ {pattern} . {_GROUP_JOIN} }} }} GROUP BY ?platform ?kind"""
+    return _PREFIXES + f"SELECT (COUNT(DISTINCT ?artifact) AS ?records) WHERE {{ GRAPH <{graph}> {{ {pattern} }} }}"
+
+
+def _licence_query(graph: URIRef, grouped: bool) -> str:
+    join, keys = (_GROUP_JOIN, "?platform ?kind ") if grouped else ("", "")
+    return _PREFIXES + f"""SELECT {keys}?licence (COUNT(DISTINCT ?artifact) AS ?records)
+WHERE {{ GRAPH <{graph}> {{ ?artifact odlm:licence ?licence . {join} }} }} GROUP BY {keys}?licence"""
+
+
+def _licence_triples_query(graph: URIRef) -> str:
+    return _PREFIXES + f"""SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?artifact) AS ?artifacts)
+WHERE {{ GRAPH <{graph}> {{ ?artifact odlm:licence ?licence }} }}"""
+
+
+def _multi_licence_query(graph: URIRef) -> str:
+    return _PREFIXES + f"""SELECT DISTINCT ?platform ?kind ?artifact ?licence
+WHERE {{ GRAPH <{graph}> {{ ?artifact odlm:licence ?licence , ?other . FILTER (?licence != ?other) {_GROUP_JOIN} }} }}"""
+
+
+def _classes_query(graph: URIRef) -> str:
+    return _PREFIXES + f"""SELECT DISTINCT ?licence ?class WHERE {{
+  VALUES ?classGraph {{ <{graph}> <{LICENCES_GRAPH}> }} GRAPH ?classGraph {{ ?licence odlm:opennessClass ?class }} }}"""
+
+
+def _reuse_query(graph: URIRef, grouped: bool) -> str:
+    join, keys = ("?model odlm:sharedAt ?platform .", "?platform ") if grouped else ("", "")
+    return _PREFIXES + f"""SELECT {keys}?pattern (COUNT(DISTINCT ?derivation) AS ?derivations)
        (COUNT(DISTINCT ?model) AS ?models)
 WHERE {{ GRAPH <{graph}> {{
-    ?model odlm:qualifiedDerivation ?derivation ; odlm:sharedAt ?platform .
-    ?derivation odlm:reusePattern ?pattern .
+    ?model odlm:qualifiedDerivation ?derivation . ?derivation odlm:reusePattern ?pattern . {join}
 }} }}
-GROUP BY ?platform ?pattern"""
+GROUP BY {keys}?pattern"""
 
 
 def _edges_query(graph: URIRef) -> str:
@@ -206,6 +229,44 @@ def lineage(edges: Iterable[tuple[URIRef, URIRef]]) -> dict[URIRef, tuple[int, i
     return out
 
 
+def _openness_observations(store: Store, graph: URIRef, n: dict[tuple[URIRef, URIRef], int], grouped: bool,
+                           licensed: dict[tuple[URIRef, URIRef], int], common: dict) -> list[CubeObservation]:
+    """Each record in the least open class of its licences; no licence (or an unclassified one): Unknown."""
+    ranks = {vocab_iri("licence-openness", name): rank for rank, name in enumerate(OPENNESS_ORDER)}
+    rank_of: dict[URIRef, int] = {}
+    for row in _rows(store, _classes_query(graph)):
+        licence = URIRef(str(row["licence"]))
+        rank_of[licence] = min(rank_of.get(licence, UNKNOWN_RANK + 1), ranks.get(URIRef(str(row["class"])), UNKNOWN_RANK))
+    only = next(iter(n))
+    by_class: dict[tuple[URIRef, URIRef], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in _rows(store, _licence_query(graph, grouped)):
+        key = (URIRef(str(row["platform"])), URIRef(str(row["kind"]))) if grouped else only
+        by_class[key][rank_of.get(URIRef(str(row["licence"])), UNKNOWN_RANK)] += _int(row["records"])
+    counted = next(iter(_rows(store, _licence_triples_query(graph))), {})
+    if _int(counted.get("triples")) != _int(counted.get("artifacts")):
+        # a record with several licences was counted once per licence: keep it in its least open class
+        licences_of: dict[tuple[URIRef, URIRef, URIRef], set[URIRef]] = defaultdict(set)
+        for row in _rows(store, _multi_licence_query(graph)):
+            key = (URIRef(str(row["platform"])), URIRef(str(row["kind"])), URIRef(str(row["artifact"])))
+            licences_of[key].add(URIRef(str(row["licence"])))
+        for (platform, kind, _), licences in licences_of.items():
+            classes = by_class[(platform, kind) if grouped else only]
+            artifact_ranks = [rank_of.get(licence, UNKNOWN_RANK) for licence in licences]
+            for rank in artifact_ranks:
+                classes[rank] -= 1
+            classes[min(artifact_ranks)] += 1
+    out: list[CubeObservation] = []
+    for (platform, kind), records in sorted(n.items()):
+        classes = by_class[platform, kind]
+        classes[UNKNOWN_RANK] += records - licensed.get((platform, kind), 0)  # no licence stated: Unknown
+        for rank, name in enumerate(OPENNESS_ORDER):
+            out.append(CubeObservation(**common, kind=kind, platform=platform, sample_size=records,
+                                       factor=vocab_iri("licence-openness", name), share_of=RECORDS,
+                                       numerator=max(0, min(classes.get(rank, 0), records)), base=records,
+                                       inferred=True))
+    return out
+
+
 def crawl_observations(store: Store, source_graph: URIRef) -> list[CubeObservation]:
     """The crawl observations of ``source_graph``; [] when it holds no crawled artifact records."""
     totals = _rows(store, _records_query(source_graph))
@@ -223,19 +284,26 @@ def crawl_observations(store: Store, source_graph: URIRef) -> list[CubeObservati
     common = {"evidence": CRAWL, "source": source_graph, "population": PLATFORM_RECORDS, "curated": curated,
               "date": date, "derived_from": derived_from}
 
+    n = {(URIRef(str(row["platform"])), URIRef(str(row["kind"]))): _int(row["records"]) for row in totals}
+    grouped = len(n) > 1
+    only = next(iter(n))
+
+    def per_group(rows: list[dict]) -> dict[tuple[URIRef, URIRef], int]:
+        if not grouped:
+            return {only: _int(rows[0]["records"])} if rows else {}
+        return {(URIRef(str(row["platform"])), URIRef(str(row["kind"]))): _int(row["records"]) for row in rows}
+
+    flags = {name: per_group(_rows(store, _flag_query(source_graph, pattern, grouped)))
+             for name, pattern in FLAG_PATTERNS.items()}
+
     out: list[CubeObservation] = []
-    n: dict[tuple[URIRef, URIRef], int] = {}
-    licensed: dict[tuple[URIRef, URIRef], int] = {}
-    for row in totals:
-        platform, kind, records = URIRef(str(row["platform"])), URIRef(str(row["kind"])), _int(row["records"])
-        n[platform, kind] = records
-        licensed[platform, kind] = _int(row.get("licensed"))
+    shares = [(GATED, "gated", False), (DESCRIBING_PAPER, "paper", False), (README, "described", False),
+              (DATA, "dataset", False), (CODE, "code", False), (MODEL, "open", True)]
+    for (platform, kind), records in sorted(n.items()):
         where = {**common, "kind": kind, "platform": platform, "sample_size": records}
         out.append(CubeObservation(**where, factor=platform, count=records))
-        shares = [(GATED, "gated", False), (DESCRIBING_PAPER, "paper", False), (README, "described", False),
-                  (DATA, "dataset", False), (CODE, "code", False), (MODEL, "open", True)]
         for factor, column, inferred in shares:
-            numerator = _int(row.get(column))
+            numerator = min(flags[column].get((platform, kind), 0), records)
             if factor == MODEL and kind != MODEL:
                 continue
             if factor in (CODE, README) and platform in CODE_LINKS_FROM_CARD_TEXT and numerator == 0:
@@ -243,20 +311,10 @@ def crawl_observations(store: Store, source_graph: URIRef) -> list[CubeObservati
             out.append(CubeObservation(**where, factor=factor, share_of=RECORDS, numerator=numerator,
                                        base=records, inferred=inferred))
 
-    by_class: dict[tuple[URIRef, URIRef], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for row in _rows(store, _openness_query(source_graph)):
-        key = (URIRef(str(row["platform"])), URIRef(str(row["kind"])))
-        by_class[key][_int(row["rank"])] += _int(row["records"])
-    for (platform, kind), records in n.items():
-        classes = by_class[platform, kind]
-        classes[UNKNOWN_RANK] += records - licensed[platform, kind]  # no licence stated: Unknown
-        for rank, name in enumerate(OPENNESS_ORDER):
-            out.append(CubeObservation(**common, kind=kind, platform=platform, sample_size=records,
-                                       factor=vocab_iri("licence-openness", name), share_of=RECORDS,
-                                       numerator=min(classes.get(rank, 0), records), base=records, inferred=True))
-
-    for row in _rows(store, _reuse_query(source_graph)):
-        platform, pattern = URIRef(str(row["platform"])), URIRef(str(row["pattern"]))
+    out += _openness_observations(store, source_graph, n, grouped, flags["licensed"], common)
+    for row in _rows(store, _reuse_query(source_graph, grouped)):
+        platform = URIRef(str(row["platform"])) if grouped else only[0]
+        pattern = URIRef(str(row["pattern"]))
         records = n.get((platform, MODEL))
         if not records:
             continue
