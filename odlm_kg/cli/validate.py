@@ -9,12 +9,15 @@ from typing import Annotated
 
 import typer
 
+from odlm_kg.cli.context import err_console
 from odlm_kg.errors import InputError, UsageError
 from odlm_kg.validate import DEFAULT_PROFILE, ENGINES, INFERENCE, parse_profile
 from odlm_kg.validate.files import validate_files
 from odlm_kg.validate.shapes import layer_path
 
 REPORT_FORMATS = ("text", "json", "ttl")
+#: Results a report shows unless --max-results or --all says otherwise.
+DEFAULT_MAX_RESULTS = 100
 
 
 def validate_command(
@@ -28,7 +31,9 @@ def validate_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
     inference: Annotated[str, typer.Option(help="none, rdfs or owlrl (over data plus ontology).")] = "none",
     max_results: Annotated[int | None, typer.Option(
-        help="Show at most this many results (the summary still counts all).")] = None,
+        help=f"Show at most this many results (default {DEFAULT_MAX_RESULTS}; the summary still counts all).",
+        show_default=False)] = None,
+    all_results: Annotated[bool, typer.Option("--all", help="Show every result (no --max-results cap).")] = False,
     input_format: Annotated[str | None, typer.Option(
         help="RDF syntax of the files when their names do not say it (turtle, nt, nquads, trig, xml, "
              "json-ld, n3).")] = None,
@@ -47,6 +52,11 @@ def validate_command(
         raise UsageError(f"--engine {engine!r}: expected one of {', '.join(ENGINES)}")
     if max_results is not None and max_results < 0:
         raise UsageError("--max-results must be 0 or more")
+    if all_results and max_results is not None:
+        raise UsageError("give --max-results N or --all, not both")
+    # a report of every result can be larger than the data (one result per triple or more): capped by default
+    if not all_results and max_results is None:
+        max_results = DEFAULT_MAX_RESULTS
     if batch_size is not None and batch_size < 1:
         raise UsageError("--batch-size must be 1 or more")
     layers = parse_profile(profile) if profile else DEFAULT_PROFILE
@@ -76,6 +86,9 @@ def validate_command(
             raise InputError(f"{output}: cannot write the report: {exc.strerror}") from exc
     else:
         typer.echo(text, nl=False)
+    if report.truncated:
+        err_console.print(f"showing {len(report.results):,} of {report.total:,} results (--max-results N or "
+                          "--all to see more)", markup=False)
     if not report.conforms:
         raise typer.Exit(code=1)
 

@@ -561,6 +561,13 @@ class MemoryValidator:
                 results.extend(r for r in fallback if r.source_shape in self.plan.fallback_shapes)
         return results
 
+    def forget(self) -> None:
+        """Drop what the last run kept of its batch (its index, focus nodes, values, scratch store), so
+        that a caller validating batch after batch holds one batch at a time, not two; the verdicts on
+        values stay remembered."""
+        for name in ("_index", "_term_of", "_focus", "_values", "_store_made", "_make_store", "_data", "_subclasses"):
+            self.__dict__.pop(name, None)
+
     def _store(self) -> tuple[ox.Store, LiteralMap]:
         if self._store_made is None:
             self._store_made = self._make_store()

@@ -19,9 +19,10 @@ as JSON (``to_json()``, plain dicts and lists) and as the Turtle of a W3C ``sh:V
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -379,3 +380,59 @@ class ValidationReport:
             lines.append(f"Layers: {', '.join(self.layers)}.")
         lines.extend(self.notes)
         return "\n".join(lines) + "\n"
+
+
+class ReportCollector:
+    """Counts results as they come (batch by batch) and keeps only the first ``max_results`` of them in
+    the report's order, so a report's memory does not grow with the number of results.
+
+    ``add(..., distinct=...)`` drops results already seen (the same result from two batches: a node of
+    the ontology, or one that is a target by ``sh:targetObjectsOf``); that costs a key per result it
+    applies to.
+
+    >>> collector = ReportCollector(max_results=1)
+    >>> collector.add([ValidationResult(URIRef("urn:b"), None, None, "x", SH.Violation, URIRef("urn:S"),
+    ...                                 SH.MinCountConstraintComponent)] * 2, distinct=True)
+    >>> collector.report().summary()["results"]
+    1
+    """
+
+    def __init__(self, max_results: int | None = None) -> None:
+        self.max_results = max_results
+        self.kept: list[tuple[tuple[str, ...], int, ValidationResult]] = []
+        self.severity_counts: Counter[str] = Counter()
+        self.focus_nodes: set[str] = set()
+        self.shapes: set[str] = set()
+        self.total = 0
+        self.seen: set[tuple[str, ...]] = set()
+        self._order = 0
+
+    def add(self, results: Iterable[ValidationResult], *,
+            distinct: bool | Callable[[tuple[str, ...]], bool] = False) -> None:
+        """Count and keep ``results``; ``distinct``: drop those seen before (all of them, or those of
+        whose key ``distinct(key)`` is true: only those are remembered)."""
+        for result in results:
+            key = result.key()
+            if distinct is True or (distinct and distinct(key)):  # type: ignore[operator]
+                if key in self.seen:
+                    continue
+                self.seen.add(key)
+            self.total += 1
+            self.severity_counts[result.severity_name] += 1
+            self.focus_nodes.add(key[0])
+            self.shapes.add(key[5])
+            self._order += 1
+            self.kept.append(((key[5], key[0], key[1], key[2], key[3], key[4]), self._order, result))
+        if self.max_results is not None and len(self.kept) > 2 * self.max_results + 1024:
+            self.kept = heapq.nsmallest(self.max_results, self.kept)
+
+    def report(self, *, shape_labels: Mapping[Node, str] | None = None, layers: Iterable[str] = (),
+               engine: str = "", notes: Iterable[str] = ()) -> ValidationReport:
+        ordered = sorted(self.kept)
+        if self.max_results is not None:
+            ordered = ordered[:self.max_results]
+        return ValidationReport(results=[result for _key, _order, result in ordered], total_results=self.total,
+                                severity_counts=Counter(self.severity_counts),
+                                focus_node_count=len(self.focus_nodes), shape_count=len(self.shapes),
+                                shape_labels=dict(shape_labels or {}), layers=tuple(layers), engine=engine,
+                                notes=list(notes))
