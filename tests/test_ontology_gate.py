@@ -12,8 +12,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from rdflib import OWL, RDF, Graph, URIRef
+from rdflib import OWL, RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
 
+from odlm_kg.classify import ACCESS_PUBLIC
 from odlm_kg.namespaces import ODLM, SPDX_LICENSE, instance_iri, vocab_iri
 from odlm_kg.ontology import alignment_graph, alignment_paths, core_graph, full_graph, vocabulary_graph
 from odlm_kg.quality_gate import (
@@ -141,9 +143,16 @@ def classification_example() -> tuple[Graph, URIRef, URIRef]:
         (open_model, SPDX_LICENSE["Apache-2.0"], "Open"),
         (nc_model, SPDX_LICENSE["CC-BY-NC-4.0"], "NonCommercial"),
     ):
-        example.add((model, RDF.type, ODLM.DeepLearningModel))
+        example.add((model, RDF.type, ODLM.PretrainedModel))
         example.add((model, ODLM.licence, licence))
         example.add((model, ODLM.sharedAt, hub))
+        example.add((model, DCTERMS.accessRights, ACCESS_PUBLIC))
+        # the one licence stated is all of the model's licences (the definition closes over them)
+        closure = BNode()
+        example.add((model, RDF.type, closure))
+        example.add((closure, RDF.type, OWL.Restriction))
+        example.add((closure, OWL.onProperty, ODLM.licence))
+        example.add((closure, OWL.maxCardinality, Literal(1, datatype=XSD.nonNegativeInteger)))
         example.add((licence, RDF.type, ODLM.Licence))
         example.add((licence, ODLM.opennessClass, vocab_iri("licence-openness", openness)))
     return example, open_model, nc_model
@@ -185,6 +194,41 @@ def test_the_vocabulary_types_the_public_platforms_public() -> None:
     for platform in ("HuggingFaceHub", "GitHub", "Zenodo", "Kaggle"):
         iri = vocab_iri("sharing-location", platform)
         assert (iri, RDF.type, ODLM.PublicSharingLocation) in vocab, f"{iri} is not typed odlm:PublicSharingLocation"
+
+
+def disagreeing_merges() -> dict[str, Graph]:
+    """Data merged from two sources that disagree on a functional property whose values are concepts."""
+    licence = instance_iri("licence", "example/disputed")
+    respondent = instance_iri("respondent", "example/two-ages")
+    finding = instance_iri("finding", "example/two-sources")
+    cases = {
+        "opennessClass": [(licence, RDF.type, ODLM.Licence),
+                          (licence, ODLM.opennessClass, vocab_iri("licence-openness", "Open")),
+                          (licence, ODLM.opennessClass, vocab_iri("licence-openness", "OpenWithUseRestrictions"))],
+        "ageBand": [(respondent, RDF.type, ODLM.Respondent),
+                    (respondent, ODLM.ageBand, vocab_iri("age-band", "Age18to25")),
+                    (respondent, ODLM.ageBand, vocab_iri("age-band", "Age25to32"))],
+        "sourceWork": [(finding, RDF.type, ODLM.Finding),
+                       (finding, ODLM.sourceWork, instance_iri("work", "dalgali-crowston-2019")),
+                       (finding, ODLM.sourceWork, instance_iri("work", "synovic-ptm-reuse"))],
+    }
+    graphs = {}
+    for name, triples in cases.items():
+        graph = Graph()
+        for triple in triples:
+            graph.add(triple)
+        graphs[name] = graph
+    return graphs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("prop", ["opennessClass", "ageBand", "sourceWork"])
+def test_disagreeing_values_of_a_functional_concept_property_are_inconsistent(prop: str) -> None:
+    """owl:AllDifferent over the concepts: HermiT reports the clash instead of equating "Open" with
+    "OpenWithUseRestrictions" (or two age bands, or two works)."""
+    data = disagreeing_merges()[prop]
+    result = reason_with_hermit(core_graph() + vocabulary_graph() + data)
+    assert not result.consistent, f"two values of odlm:{prop} were silently equated"
 
 
 def test_hermit_reports_an_inconsistent_ontology() -> None:

@@ -638,7 +638,7 @@ def compile_findings(files: Iterable[FindingsFile], *, sources: Graph | None = N
 
 def _add_reference(graph: Graph, reference: Reference) -> None:
     iri = reference.iri
-    graph.add((iri, RDF.type, ODLM.Paper))
+    graph.add((iri, RDF.type, ODLM.Work))
     graph.add((iri, DCTERMS.title, Literal(reference.title)))
     graph.add((iri, DCTERMS.issued, Literal(str(reference.year), datatype=XSD.gYear)))
     first_author = reference.authors.split(",")[0].strip().split()[-1]
