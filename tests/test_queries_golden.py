@@ -29,6 +29,7 @@ import odlm_kg
 from odlm_kg.build import build
 from odlm_kg.cli.app import main
 from odlm_kg.cookbook import needs_network, result_table
+from odlm_kg.evidence.cube import refresh
 from odlm_kg.queries import NamedQuery, list_queries
 from odlm_kg.store import OxigraphStore
 from odlm_kg.store.base import SelectResult
@@ -78,6 +79,16 @@ def crawl_store(real_data: Path) -> Iterator[OxigraphStore]:
 def small_store() -> Iterator[OxigraphStore]:
     store = OxigraphStore()
     store.load_text(SMALL_GRAPH.read_text(encoding="utf-8"), "turtle", "https://w3id.org/odlm/graph/test")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def small_cube_store() -> Iterator[OxigraphStore]:
+    """The small graph with its cube observations (what the crawl queries read)."""
+    store = OxigraphStore()
+    store.load_text(SMALL_GRAPH.read_text(encoding="utf-8"), "turtle", "https://w3id.org/odlm/graph/test")
+    refresh(store, [rdflib.URIRef("https://w3id.org/odlm/graph/test")])
     yield store
     store.close()
 
@@ -206,30 +217,37 @@ def check_rq2(default: OxigraphStore, crawl: OxigraphStore | None) -> None:
 
 def check_cosharing(default: OxigraphStore, crawl: OxigraphStore | None) -> None:
     table = run(default, "cosharing-survey-vs-crawl")
-    data = one(table, kind=f"{V}artifact-kind/Data")
-    assert data["publishedShare"] == "71" and abs(float(data["surveyShare"]) - 71) <= 1
-    assert one(table, kind=f"{V}artifact-kind/Code")["publishedShare"] == "83"
+    assert one(table, kind=f"{V}artifact-kind/Data", evidence="published")["percentage"] == "71"
+    assert one(table, kind=f"{V}artifact-kind/Code", evidence="published")["percentage"] == "83"
+    assert not rows_where(table, synthetic="true")  # the demo survey only when asked for
+    survey = one(run(default, "cosharing-survey-vs-crawl", **SYNTHETIC_ON), kind=f"{V}artifact-kind/Data",
+                 evidence="survey (SYNTHETIC)")
+    assert (survey["percentage"], survey["numerator"], survey["base"]) == ("70.7", "29", "41")
+    # the curated Hub records carry no card text: no "0 % link code" beside the published 83 %
+    code = one(table, kind=f"{V}artifact-kind/Code", evidence="crawl (curated sample, n=31, hand-picked)")
+    assert code["percentage"] == "" and code["note"].startswith("not observable")
     if crawl is not None:
         hub = one(run(crawl, "cosharing-survey-vs-crawl"), kind=f"{V}artifact-kind/Data",
-                  platform=f"{V}sharing-location/HuggingFaceHub")
-        assert 0 < int(hub["linkedModels"]) < int(hub["crawledModels"])
-        assert float(hub["crawlShare"]) == round(1000 * int(hub["linkedModels"]) / int(hub["crawledModels"])) / 10
+                  recordsPlatform=f"{V}sharing-location/HuggingFaceHub", evidence="crawl")
+        assert 0 < int(hub["numerator"]) < int(hub["base"]) == int(hub["n"])
+        assert float(hub["percentage"]) == round(1000 * int(hub["numerator"]) / int(hub["base"])) / 10
 
 
 def check_licences(default: OxigraphStore, crawl: OxigraphStore | None) -> None:
     assert crawl is not None
     table = run(crawl, "licences-by-platform", kind="https://w3id.org/odlm/vocab/artifact-kind/Model")
-    hub = rows_where(table, platform=f"{V}sharing-location/HuggingFaceHub")
-    assert int(one(table, platform=f"{V}sharing-location/HuggingFaceHub",
+    hub = rows_where(table, platform=f"{V}sharing-location/HuggingFaceHub", evidence="crawl")
+    assert int(one(table, platform=f"{V}sharing-location/HuggingFaceHub", evidence="crawl",
                    openness=f"{V}licence-openness/Open")["artifacts"]) > 0
-    assert abs(sum(float(r["percentage"]) for r in hub) - 100) < 0.5
+    assert abs(sum(float(r["percentage"]) for r in hub) - 100) < 0.5  # one class per record
+    assert sum(int(r["artifacts"]) for r in hub) == int(hub[0]["base"])
 
 
 def check_open_models(default: OxigraphStore, crawl: OxigraphStore | None) -> None:
     assert crawl is not None
-    hub = one(run(crawl, "open-models-by-platform"), platform=f"{V}sharing-location/HuggingFaceHub")
+    hub = one(run(crawl, "open-models-by-platform"), platform=f"{V}sharing-location/HuggingFaceHub", evidence="crawl")
     models, open_models = int(hub["models"]), int(hub["openModels"])
-    assert 0 < open_models < models
+    assert 0 < open_models < models == int(hub["n"])
     assert open_models + int(hub["otherLicence"]) + int(hub["noKnownLicence"]) == models
 
 
@@ -238,7 +256,8 @@ def check_lineage(default: OxigraphStore, crawl: OxigraphStore | None) -> None:
     table = run(crawl, "lineage-base-models")
     top = table[1][0]
     assert top[0] == "id:model/EleutherAI/gpt-neox-20b" and top[2] == "8"  # 8 fine-tunes in the model tree
-    mistral = one(table, base="id:model/mistralai/Mistral-Small-24B-Base-2501")
+    assert len(rows_where(table, baseModel="id:model/EleutherAI/gpt-neox-20b")) == 1  # label in two graphs
+    mistral = one(table, baseModel="id:model/mistralai/Mistral-Small-24B-Base-2501")
     assert int(mistral["depth"]) >= 2 and int(mistral["descendants"]) > int(mistral["fanOut"])
     assert all(int(r[2]) >= 2 for r in run(crawl, "lineage-base-models", minimum=2)[1])
     edges = run(crawl, "lineage-graph", base="https://w3id.org/odlm/id/model/EleutherAI/gpt-neox-20b")
@@ -249,10 +268,14 @@ def check_lineage(default: OxigraphStore, crawl: OxigraphStore | None) -> None:
 
 def check_reuse(default: OxigraphStore, crawl: OxigraphStore | None) -> None:
     table = run(default, "reuse-patterns")
-    assert one(table, pattern=f"{V}reuse-pattern/Adaptation")["findings"] == "4"
+    assert one(table, pattern=f"{V}reuse-pattern/Adaptation")["reportedInWorks"] == "2"
     assert one(table, pattern=f"{V}reuse-pattern/FineTune")["broaderLabel"] == "adaptation reuse"
+    fine_tune = one(table, pattern=f"{V}reuse-pattern/FineTune")
+    assert (fine_tune["derivations"], fine_tune["base"]) == ("6", "31")  # the curated sample, labelled
+    assert fine_tune["evidence"] == "crawl (curated sample, n=31, hand-picked)"
     if crawl is not None:
-        assert int(one(run(crawl, "reuse-patterns"), pattern=f"{V}reuse-pattern/FineTune")["derivations"]) >= 10
+        hub = one(run(crawl, "reuse-patterns"), pattern=f"{V}reuse-pattern/FineTune", evidence="crawl")
+        assert int(hub["derivations"]) >= 10
 
 
 def check_release(default: OxigraphStore, crawl: OxigraphStore | None) -> None:
@@ -269,10 +292,12 @@ def check_platforms(default: OxigraphStore, crawl: OxigraphStore | None) -> None
     table = run(default, "platform-categories")
     hub = one(table, location=f"{V}sharing-location/HuggingFaceHub")
     assert hub["category"] == f"{V}location-category/MLPackageRepository" and hub["hosts"] == "data, models"
+    assert hub["crawledModels"] == "31" and hub["evidence"] == "crawl (curated sample, n=31, hand-picked)"
     stores = run(default, "platform-categories", category="https://w3id.org/odlm/vocab/location-category/MLModelStore")
     assert {r[2] for r in stores[1]} >= {f"{V}sharing-location/ModelDepot", f"{V}sharing-location/AWSMarketplace"}
     if crawl is not None:
-        crawled = one(run(crawl, "platform-categories"), location=f"{V}sharing-location/HuggingFaceHub")
+        crawled = one(run(crawl, "platform-categories"), location=f"{V}sharing-location/HuggingFaceHub",
+                      evidence="crawl")
         assert int(crawled["crawledModels"]) >= 48
 
 
@@ -281,7 +306,7 @@ def check_coverage(default: OxigraphStore, crawl: OxigraphStore | None) -> None:
     table = run(crawl, "open-sourcing-coverage")
     github = one(table, platform=f"{V}sharing-location/GitHub", kind=f"{V}artifact-kind/Code")
     assert github["artifacts"] == "5" and github["descriptionPercentage"] == "100"
-    hub = one(table, platform=f"{V}sharing-location/HuggingFaceHub", kind=f"{V}artifact-kind/Model")
+    hub = one(table, platform=f"{V}sharing-location/HuggingFaceHub", kind=f"{V}artifact-kind/Model", evidence="crawl")
     assert 0 < int(hub["withLicence"]) <= int(hub["artifacts"]) and int(hub["withDataset"]) > 0
 
 
@@ -324,8 +349,8 @@ def check_endpoint_queries(default: OxigraphStore, crawl: OxigraphStore | None) 
     assert one(concepts, concept=f"{V}motivation/IncreaseCitations")["reportedFor"] == "data, model"
     if crawl is not None:
         hub = one(run(crawl, "artifacts-by-location"), location=f"{V}sharing-location/HuggingFaceHub",
-                  kind=f"{V}artifact-kind/Model")
-        assert int(hub["artifacts"]) >= 48
+                  kind=f"{V}artifact-kind/Model", evidence="crawl")
+        assert int(hub["artifacts"]) >= 48 and hub["n"] == hub["artifacts"]
 
 
 FACTS: dict[str, Callable[[OxigraphStore, OxigraphStore | None], None]] = {
@@ -365,16 +390,22 @@ def test_facts(default_store: OxigraphStore, crawl_store: OxigraphStore, check: 
 def test_crawl_sample_of_the_default_graph(default_store: OxigraphStore) -> None:
     """The build ships a curated crawl sample (graph crawl-samples); the crawl queries find it."""
     hub = f"{V}sharing-location/HuggingFaceHub"
+    curated = "crawl (curated sample, n=31, hand-picked)"
     models = one(run(default_store, "open-models-by-platform"), platform=hub)
-    assert 0 < int(models["openModels"]) < int(models["models"])
+    assert 0 < int(models["openModels"]) < int(models["models"]) == 31  # 31 records, no stub base model
+    assert models["evidence"] == curated and models["curatedSample"] == "true"
     shares = rows_where(run(default_store, "licences-by-platform"), platform=hub, kind=f"{V}artifact-kind/Model")
     assert len(shares) >= 3 and abs(sum(float(r["percentage"]) for r in shares) - 100) < 0.5
+    assert all(r["evidence"] == curated and r["base"] == "31" for r in shares)
+    # the Hub datasets the records name are id-only stubs: no "100 % of Hub datasets have no licence"
+    assert not rows_where(run(default_store, "licences-by-platform"), kind=f"{V}artifact-kind/Data")
     lineage = run(default_store, "lineage-base-models")
     assert lineage[1] and all(int(r[2]) <= int(r[3]) <= int(r[2]) * 50 for r in lineage[1])
     coverage = one(run(default_store, "open-sourcing-coverage"), platform=hub, kind=f"{V}artifact-kind/Model")
     assert int(coverage["withLicence"]) > 0 and int(coverage["withPaper"]) > 0
-    data = one(run(default_store, "cosharing-survey-vs-crawl"), kind=f"{V}artifact-kind/Data", platform=hub)
-    assert 0 < int(data["linkedModels"]) <= int(data["crawledModels"]) == int(models["models"])
+    assert coverage["withCode"] == "" and "code link" in coverage["notObservable"]
+    data = one(run(default_store, "cosharing-survey-vs-crawl"), kind=f"{V}artifact-kind/Data", recordsPlatform=hub)
+    assert 0 < int(data["numerator"]) <= int(data["base"]) == int(models["models"])
     gated = one(run(default_store, "release-strategies"), strategy=f"{V}release-strategy/GatedAccess", evidence="crawl")
     assert int(gated["models"]) > 0
     assert int(one(run(default_store, "reuse-patterns"), pattern=f"{V}reuse-pattern/FineTune")["derivations"]) > 0
@@ -404,25 +435,27 @@ def test_same_answer_under_oxigraph_and_rdflib(small_store: OxigraphStore, small
     assert sorted(ours[1]) == sorted(theirs[1])
 
 
-def test_small_graph_answers(small_store: OxigraphStore) -> None:
-    lineage = run(small_store, "lineage-base-models")
-    assert lineage[1] == [["id:model/base", "org/base", "2", "3", "2"],
-                          ["id:model/tuned-1", "someone/tuned-1", "1", "1", "1"]]
-    hub = one(run(small_store, "open-models-by-platform"), platform=f"{V}sharing-location/HuggingFaceHub")
+def test_small_graph_answers(small_store: OxigraphStore, small_cube_store: OxigraphStore) -> None:
+    lineage = run(small_cube_store, "lineage-base-models")
+    assert [row[:5] for row in lineage[1]] == [["id:model/base", "org/base", "2", "3", "2"],
+                                               ["id:model/tuned-1", "someone/tuned-1", "1", "1", "1"]]
+    hub = one(run(small_cube_store, "open-models-by-platform"), platform=f"{V}sharing-location/HuggingFaceHub")
     assert [hub[k] for k in ("models", "openModels", "otherLicence", "noKnownLicence", "openPercentage")] == \
         ["4", "1", "1", "2", "25"]
-    co = run(small_store, "cosharing-survey-vs-crawl", **SMALL)
-    assert [(r[0], r[2], r[3], r[6], r[7], r[8]) for r in co[1]] == [
-        (f"{V}artifact-kind/Code", "50", "", "1", "4", "25"), (f"{V}artifact-kind/Data", "50", "75", "1", "4", "25")]
-    licences = run(small_store, "licences-by-platform")
-    assert one(licences, kind=f"{V}artifact-kind/Model", openness="no known licence")["artifacts"] == "2"
+    co = run(small_cube_store, "cosharing-survey-vs-crawl")
+    assert [(r[0], r[2], r[5], r[6], r[7]) for r in co[1] if r[2] != "survey"] == [
+        (f"{V}artifact-kind/Code", "crawl", "25", "1", "4"), (f"{V}artifact-kind/Data", "crawl", "25", "1", "4"),
+        (f"{V}artifact-kind/Data", "published", "75", "", "")]
+    licences = run(small_cube_store, "licences-by-platform")
+    unknown = one(licences, kind=f"{V}artifact-kind/Model", openness=f"{V}licence-openness/Unknown")
+    assert (unknown["artifacts"], unknown["base"]) == ("2", "4")  # no licence stated, or one the table lacks
     gated = one(run(small_store, "release-strategies"), strategy=f"{V}release-strategy/GatedAccess")
     assert (gated["evidence"], gated["sharerKind"], gated["models"]) == ("crawl", "organisation", "1")
     lineage_graph = run(small_store, "lineage-graph", base="https://w3id.org/odlm/id/model/tuned-1")
     assert [row for row in lineage_graph[1] if row[1] == "odlm:derivedFrom"] == [
         ["id:model/tuned-3", "odlm:derivedFrom", "id:model/tuned-1"]]
     assert ["id:derivation/tuned-3", "odlm:reusePattern", f"{V}reuse-pattern/FineTune"] in lineage_graph[1]
-    coverage = one(run(small_store, "open-sourcing-coverage"), kind=f"{V}artifact-kind/Model")
+    coverage = one(run(small_cube_store, "open-sourcing-coverage"), kind=f"{V}artifact-kind/Model")
     assert [coverage[k] for k in ("withLicence", "withPaper", "withDataset", "withCode")] == ["2", "1", "1", "1"]
 
 

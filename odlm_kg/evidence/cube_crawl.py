@@ -118,7 +118,8 @@ GROUP BY ?platform ?kind"""
 FLAG_PATTERNS: dict[str, str] = {
     "gated": f"?artifact odlm:releaseStrategy <{GATED}>",
     "paper": "?artifact odlm:describedBy ?value",
-    "described": "?artifact dcterms:description ?value",
+    # other nodes have descriptions too (a work, a survey): only an artifact's counts
+    "described": "?artifact dcterms:description ?value ; odlm:artifactKind ?describedKind",
     "dataset": "?artifact odlm:trainedOn ?value",
     "code": "?artifact odlm:sourceCode ?value",
     "open": "?artifact rdf:type odlm:OpenDeepLearningModel",
