@@ -1,16 +1,19 @@
-"""A small SPARQL tokenizer: enough to find clauses without a full parser.
+r"""A small SPARQL tokenizer, for editing query text where a parse tree gives no positions.
 
 The named-query catalogue uses it to find where a query's WHERE group opens (parameters are bound by
-a ``VALUES`` row inserted there); the endpoint uses it to find ``SERVICE`` endpoints (checked against
-an allow-list) and to add ``USING`` clauses for the protocol's ``using-graph-uri``. Strings, IRIs and
-comments are single tokens, so a keyword inside a literal is never mistaken for a clause.
+a ``VALUES`` row inserted there); the endpoint uses it to add ``USING`` clauses for the protocol's
+``using-graph-uri`` (and then parses the result again before running it). Strings, IRIs, escaped local
+names and comments are single tokens, so a keyword inside a literal is never mistaken for a clause.
+
+Nothing that decides what an operation may do is made here: ``SERVICE``, ``LOAD`` and the dataset an
+operation names are read from rdflib's parse tree (:mod:`odlm_kg.server.sparql_check`).
 
 >>> [t.text for t in tokenize('SELECT ?x WHERE { ?x <urn:p> "WHERE" } # WHERE')]
 ['SELECT', '?x', 'WHERE', '{', '?x', '<urn:p>', '"WHERE"', '}']
 >>> where_group_start('SELECT * WHERE { ?s ?p ?o }')
 16
->>> service_endpoints('PREFIX e: <http://x.org/> SELECT * { SERVICE SILENT e:sparql { ?s ?p ?o } }')
-['http://x.org/sparql']
+>>> [t.text for t in tokenize(r'SELECT * { ?s ?p ex:a\# } # a comment')][-2:]
+['ex:a\\#', '}']
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ _TOKEN = re.compile(
                |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-  | (?P<word>[A-Za-z_\u00C0-\uFFFF][\w\-.\u00B7\u00C0-\uFFFF]*(?<!\.)(?::[\w\-.:%\u00B7\u00C0-\uFFFF]*(?<!\.))?
-             |:[\w\-.:%\u00B7\u00C0-\uFFFF]*(?<!\.))
+  | (?P<word>[A-Za-z_\u00C0-\uFFFF][\w\-.\u00B7\u00C0-\uFFFF]*(?<!\.)(?::(?:[\w\-.:%\u00B7\u00C0-\uFFFF]|\\[_~.\-!$&'()*+,;=/?\#@%])*(?<!\.))?
+             |:(?:[\w\-.:%\u00B7\u00C0-\uFFFF]|\\[_~.\-!$&'()*+,;=/?\#@%])*(?<!\.))
   | (?P<open>\{)
   | (?P<close>\})
   | (?P<other>.)
@@ -91,40 +94,16 @@ def where_group_start(text: str) -> int | None:
     return None
 
 
-def declared_prefixes(tokens: list[Token]) -> dict[str, str]:
-    """PREFIX declarations among a query's tokens (prefix without colon -> namespace IRI)."""
-    declared: dict[str, str] = {}
-    for i, token in enumerate(tokens[:-2]):
-        if token.is_keyword("PREFIX") and tokens[i + 2].kind == "iri":
-            declared[tokens[i + 1].text.rstrip(":")] = tokens[i + 2].text[1:-1]
-    return declared
-
-
 def service_endpoints(text: str) -> list[str | None]:
-    """The endpoint of every SERVICE clause: an IRI, or None when it is a variable or unresolvable."""
-    tokens = list(tokenize(text))
-    declared = declared_prefixes(tokens)
-    found: list[str | None] = []
-    for i, token in enumerate(tokens):
-        if not token.is_keyword("SERVICE"):
-            continue
-        j = i + 1
-        if j < len(tokens) and tokens[j].is_keyword("SILENT"):
-            j += 1
-        target = tokens[j] if j < len(tokens) else None
-        if target is not None and target.kind == "iri":
-            found.append(target.text[1:-1])
-        elif target is not None and target.kind == "word" and ":" in target.text:
-            prefix, _, local = target.text.partition(":")
-            found.append(declared[prefix] + local if prefix in declared else None)
-        else:
-            found.append(None)
-    return found
+    """The endpoint of every SERVICE clause, read from rdflib's parse tree: an IRI, or None for a
+    variable (or a name that does not resolve to an absolute IRI).
 
+    >>> service_endpoints('PREFIX e: <http://x.org/> SELECT * { SERVICE SILENT e:sparql { ?s ?p ?o } }')
+    ['http://x.org/sparql']
+    """
+    from odlm_kg.server.sparql_check import service_endpoints as parsed_service_endpoints
 
-def has_dataset_clause(update: str) -> bool:
-    """True when an update names its own dataset (USING, USING NAMED or WITH)."""
-    return any(t.depth == 0 and t.is_keyword("USING", "WITH") for t in tokenize(update))
+    return parsed_service_endpoints(text)
 
 
 def add_using(update: str, using: list[str], using_named: list[str]) -> str:

@@ -1,10 +1,12 @@
 """The SPARQL 1.1 endpoint (FastAPI): ``/sparql``, ``/queries``, ``/validate``, ``/void``, ``/health`` and
 the YASGUI query page at ``/``.
 
-Safe by default: read-only unless started with ``allow_update`` *and* the request carries the update
-token; queries run in worker processes that are killed at the timeout; results are capped at
-``row_cap`` rows with a notice; request bodies are capped; ``SERVICE`` only reaches allow-listed
-endpoints; a malformed query is a 400 with the parser's message and position.
+Safe by default (docs/security.md): read-only unless started with ``allow_update`` *and* the request
+carries the update token; queries, updates and validation run in worker processes with a time and a
+memory limit, killed at the timeout; the event loop never parses what a client sends; results are
+capped at ``row_cap`` rows with a notice; request bodies are capped; ``SERVICE`` and ``LOAD`` reach only
+allow-listed endpoints, decided on the parsed operation; IRIs the server writes are made from its
+configured base, never from the ``Host`` header; a client's mistake is a 400 with the reason.
 """
 
 from __future__ import annotations
@@ -34,19 +36,30 @@ from fastapi.staticfiles import StaticFiles
 from odlm_kg import __version__
 from odlm_kg.errors import OdlmError, UsageError
 from odlm_kg.queries import NamedQuery, ParameterError, get_query, list_queries
-from odlm_kg.rdf_formats import FORMATS, QUAD_FORMATS
+from odlm_kg.rdf_formats import FORMATS
 from odlm_kg.server.describe import VOID_QUERIES, service_description, void_description, with_endpoint
 from odlm_kg.server.negotiation import DESCRIPTION_OFFERS, GRAPH_OFFERS, SELECT_OFFERS, choose
-from odlm_kg.server.workers import Answer, WorkerPool, default_pool_size
-from odlm_kg.sparql_text import add_using, has_dataset_clause, service_endpoints
+from odlm_kg.server.workers import (
+    DEFAULT_MEMORY_BYTES,
+    Answer,
+    Limits,
+    WorkerPool,
+    default_pool_size,
+    well_formed_xml,
+    with_large_stack,
+)
 from odlm_kg.store.base import Store
 from odlm_kg.store.oxigraph import OxigraphStore
 from odlm_kg.store.remote import RemoteStore, json_term
 
 STATIC = Path(__file__).resolve().parent / "static"
+ALLOWED_METHODS = "GET, POST, OPTIONS"
 #: RDF media types ``/validate`` reads (rdflib format names), from the project's table of syntaxes.
 VALIDATE_MEDIA = {media: rdflib_name for rdflib_name, media in FORMATS.values() if rdflib_name != "n3"} | {
     "text/plain": "nt"}
+#: Longest integer or decimal a named-query parameter may be written with. Python refuses to read an
+#: integer of more than 4,300 digits (a ValueError that was a 500); no count in this graph needs 40.
+MAX_NUMBER_CHARACTERS = 40
 
 
 @dataclass
@@ -61,7 +74,11 @@ class ServerSettings:
     service_allow: tuple[str, ...] = ()
     workers: int = field(default_factory=default_pool_size)
     cache_bytes: int = 64 * 1024 * 1024
-    public_url: str | None = None  # the endpoint's own URL in descriptions; else taken from requests
+    #: The base of every IRI the server writes (service description, VoID, /queries) and of relative IRIs
+    #: in queries; default http://HOST:PORT of the listening socket. Never taken from the Host header.
+    public_url: str | None = None
+    #: Address space a worker may allocate beyond its size at start (0: no limit).
+    memory_bytes: int = DEFAULT_MEMORY_BYTES
 
     def token(self) -> str:
         if self.update_token is None:
@@ -106,12 +123,16 @@ class ResultCache:
 class RemoteRunner:
     """Queries passed through to a remote SPARQL store (its own timeout applies; no row cap)."""
 
-    def __init__(self, store: RemoteStore, timeout: float) -> None:
+    def __init__(self, store: RemoteStore, timeout: float, checker: WorkerPool) -> None:
         self.store = store
         self.client = httpx.AsyncClient(timeout=timeout)
+        self.checker = checker  # parses queries (SERVICE allow-list, dataset IRIs) before they are sent
         self.generation = 0
 
     async def run(self, task: dict[str, Any], timeout: float | None = None) -> Answer:
+        checked = await self.checker.run({**task, "kind": "check"})
+        if checked[0] != 200:
+            return checked
         accept = ", ".join(media for media, _ in filter(None, [task["select_media"], task["graph_media"]]))
         params = [("default-graph-uri", g) for g in task.get("default_graph") or []]
         params += [("named-graph-uri", g) for g in task.get("named_graphs") or []]
@@ -131,13 +152,13 @@ class RemoteRunner:
         self.generation += 1
 
     def start(self) -> None:
-        pass
+        self.checker.start()
 
     def alive(self) -> int:
-        return 1
+        return self.checker.alive()
 
     def close(self) -> None:
-        pass
+        self.checker.close()
 
 
 def _text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -229,12 +250,16 @@ class Endpoint:
         self.write_lock = threading.Lock()
         self.update_lock = asyncio.Lock()
         self.runner: WorkerPool | RemoteRunner
+        limits = Limits(settings.memory_bytes, tuple(settings.service_allow))
         if isinstance(store, RemoteStore):
-            self.runner = RemoteRunner(store, settings.timeout)
+            #: workers without a store: they check queries and validate posted RDF
+            self.pool = WorkerPool(min(settings.workers, 2), settings.timeout, limits=limits)
+            self.runner = RemoteRunner(store, settings.timeout, self.pool)
         elif isinstance(store, OxigraphStore):
-            self.runner = WorkerPool(settings.workers, settings.timeout,
-                                     path=str(store.path) if store.path is not None else None,
-                                     store=store.native if store.path is None else None)
+            self.pool = WorkerPool(settings.workers, settings.timeout,
+                                   path=str(store.path) if store.path is not None else None,
+                                   store=store.native if store.path is None else None, limits=limits)
+            self.runner = self.pool
         else:  # pragma: no cover - every Store is one of the two
             raise UsageError(f"cannot serve a {type(store).__name__}")
         self.started = time.time()
@@ -258,8 +283,12 @@ class Endpoint:
 
     async def query(self, request: Request, sparql: str, default_graph: list[str] | None,
                     named_graphs: list[str] | None, *, cache_key: str | None = None,
-                    looked_up: bool = False) -> Response:
-        """Run a query (``looked_up``: the caller already missed the cache under ``cache_key``)."""
+                    looked_up: bool = False, trusted: bool = False) -> Response:
+        """Run a query (``looked_up``: the caller already missed the cache under ``cache_key``;
+        ``trusted``: a named query of the package, whose text is ours and whose parameters are typed).
+
+        The worker parses the query and refuses what it may not run (SERVICE off the allow-list, a text
+        its parser cannot read, an invalid dataset IRI): the event loop reads none of it."""
         accept = request.headers.get("accept")
         select_media = choose(accept, SELECT_OFFERS)
         graph_media = choose(accept, GRAPH_OFFERS)
@@ -267,8 +296,6 @@ class Endpoint:
             return _text(406, "none of the accepted media types is offered; SELECT/ASK: "
                          + ", ".join(m for m, _ in SELECT_OFFERS[:4]) + "; CONSTRUCT/DESCRIBE: "
                          + ", ".join(m for m, _ in GRAPH_OFFERS[:6]))
-        if (refused := self.refuse_service(sparql)) is not None:
-            return refused
         key = self.cache_key(request, cache_key or sparql, default_graph, named_graphs)
         if key is not None and not looked_up and (hit := self.cache.get(key)) is not None:
             return _answer_response(hit, "hit")
@@ -276,22 +303,11 @@ class Endpoint:
         answer = await self.runner.run({
             "sparql": sparql, "default_graph": default_graph, "named_graphs": named_graphs,
             "select_media": select_media, "graph_media": graph_media, "row_cap": self.settings.row_cap,
-            "base_iri": self.base_url(request) + "/sparql",
+            "base_iri": self.base_url(request) + "/sparql", "trusted": trusted,
         })
         if key is not None and generation == self.generation:
             self.cache.put(key, answer)
         return _answer_response(answer, "miss" if key else None)
-
-    def refuse_service(self, sparql: str) -> Response | None:
-        """403 when a SERVICE clause names an endpoint off the allow-list (or a variable)."""
-        if "service" not in sparql.lower():
-            return None
-        for endpoint in service_endpoints(sparql):
-            if endpoint is None or endpoint not in self.settings.service_allow:
-                shown = "a variable endpoint" if endpoint is None else f"<{endpoint}>"
-                return _text(403, f"SERVICE {shown} refused: federated queries may reach only the "
-                             "endpoints on this server's allow-list (--service-allow)")
-        return None
 
     def cache_key(self, request: Request, basis: str, default_graph: list[str] | None = None,
                   named_graphs: list[str] | None = None) -> str | None:
@@ -316,45 +332,54 @@ class Endpoint:
         scheme, _, token = sent.partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), self.settings.token()):
             return _text(403, "SPARQL Update needs this server's update token as 'Authorization: Bearer TOKEN'")
-        if (refused := self.refuse_service(sparql)) is not None:
-            return refused
-        if using or using_named:
-            if has_dataset_clause(sparql):
-                return _text(400, "the update names its own dataset (USING or WITH) and the request gives "
-                             "using-graph-uri/using-named-graph-uri: give one or the other")
-            sparql = add_using(sparql, using, using_named)
         base = self.base_url(request) + "/sparql"
-
-        def run() -> None:
-            with self.write_lock:
-                if isinstance(self.store, OxigraphStore):
-                    self.store.native.update(sparql, base_iri=base)
-                else:
-                    self.store.update(sparql)
-
+        task = {"sparql": sparql, "using": using, "using_named": using_named, "base_iri": base}
         # one update at a time, and the workers refreshed before the next starts: a memory store's
         # workers are forked, and a fork must never copy a store in the middle of a write
         async with self.update_lock:
+            if isinstance(self.store, OxigraphStore):
+                # rehearsed on a copy in a killable process under the time and memory limits; only an
+                # update that ran to its end there is applied to the store (same data: it finishes)
+                rehearsal = await self.pool.rehearse(task, self.store.native if self.store.path else None)
+            else:  # a remote store's update is checked here and run by the remote server
+                rehearsal = await self.pool.run({**task, "kind": "update"})
+            if rehearsal[0] != 204:
+                return _answer_response(rehearsal)
+            checked = rehearsal[2].decode("utf-8")  # the text that was checked (and rehearsed) runs
+
+            def apply() -> None:
+                with self.write_lock:
+                    if isinstance(self.store, OxigraphStore):
+                        native = self.store.native
+                        with_large_stack(lambda: native.update(checked, base_iri=base))
+                    else:
+                        self.store.update(checked)
+
             try:
-                await asyncio.get_running_loop().run_in_executor(None, run)
-            except SyntaxError as exc:
-                return _text(400, f"malformed update: {exc}")
-            except (OSError, RuntimeError, ValueError, OdlmError) as exc:
-                return _text(500, f"update failed: {exc}")
+                await asyncio.get_running_loop().run_in_executor(None, apply)
+            except (SyntaxError, ValueError, OdlmError) as exc:
+                return _text(400, f"update failed: {exc}")
+            except (OSError, RuntimeError) as exc:
+                return _text(500, f"update failed in the store: {exc}")
             finally:
                 self.after_write()
         return Response(status_code=204)
 
     def base_url(self, request: Request) -> str:
+        """The configured base, else the address the server listens on (the socket's, not the Host
+        header's: a client must not choose the IRIs the server writes, nor poison the cache with them)."""
         if self.settings.public_url:
             return self.settings.public_url.rstrip("/")
-        return str(request.base_url).rstrip("/")
+        host, port = request.scope.get("server") or ("127.0.0.1", 8000)
+        host = f"[{host}]" if ":" in str(host) else str(host)
+        return f"http://{host}:{port}"
 
     async def select_rows(self, sparql: str) -> list[dict[str, Any]] | Answer:
         """Rows of a SELECT run by the workers (under the timeout); the error answer when it fails."""
         answer = await self.runner.run({"sparql": sparql, "default_graph": None, "named_graphs": None,
                                         "select_media": ("application/sparql-results+json", "json"),
-                                        "graph_media": None, "row_cap": self.settings.row_cap, "base_iri": None})
+                                        "graph_media": None, "row_cap": self.settings.row_cap, "base_iri": None,
+                                        "trusted": True})
         if answer[0] != 200:
             return answer
         doc = json.loads(answer[2])
@@ -393,7 +418,11 @@ def _described(request: Request, graph: Any) -> Response:
     if chosen is None:
         return _text(406, "offered: " + ", ".join(m for m, _ in DESCRIPTION_OFFERS[:4]))
     media, fmt = chosen
-    return Response(graph.serialize(format=fmt), media_type=f"{media}; charset=utf-8")
+    body = graph.serialize(format=fmt, encoding="utf-8")
+    if fmt == "xml" and (reason := well_formed_xml(body)) is not None:
+        return _text(406, f"this description cannot be written as well-formed RDF/XML ({reason}); ask for "
+                     "text/turtle or application/ld+json")
+    return Response(body, media_type=f"{media}; charset=utf-8")
 
 
 def _form_fields(body: bytes) -> list[tuple[str, str]]:
@@ -420,7 +449,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
                               "named queries, SHACL validation and a VoID description.")
     app.state.endpoint = endpoint
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
-                       allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
+                       allow_methods=ALLOWED_METHODS.split(", "), allow_headers=["*"], max_age=600,
                        expose_headers=["X-Row-Cap", "X-Row-Cap-Notice", "X-Cache", "X-Odlm-Evidence-Notice"])
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -474,6 +503,12 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
                           description="GET or POST (form, or direct application/sparql-query / sparql-update). "
                                       "Without a query: the Service Description.")
 
+    @app.options("/sparql", include_in_schema=False)
+    async def sparql_options() -> Response:
+        # a CORS preflight (Origin + Access-Control-Request-Method) is answered by the CORS middleware
+        # before it gets here; a plain OPTIONS learns what the endpoint takes
+        return Response(status_code=204, headers={"Allow": ALLOWED_METHODS})
+
     @app.get("/queries", summary="The named queries and their metadata")
     async def named_queries(request: Request) -> JSONResponse:
         base = endpoint.base_url(request)
@@ -500,38 +535,44 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
                 (b"accept", by_format[fmt].encode())]
             request = Request(request.scope, request.receive)
         try:
+            for pname, value in params.items():
+                parameter = named.parameter(pname)
+                if parameter.type in ("integer", "decimal") and len(value) > MAX_NUMBER_CHARACTERS:
+                    raise ParameterError(f"parameter {pname!r}: expected {parameter.type}, got a number "
+                                         f"{len(value)} characters long (at most {MAX_NUMBER_CHARACTERS})",
+                                         parameter=pname, expected=parameter.type)
             sparql = named.bind(**params)
         except ParameterError as exc:
             return JSONResponse({"detail": str(exc), "parameter": exc.parameter, "expected": exc.expected},
                                 status_code=400)
+        except (ValueError, OdlmError) as exc:  # a value the parameter's type cannot hold
+            return JSONResponse({"detail": f"bad parameter value: {exc}"}, status_code=400)
         return _with_evidence_notice(
-            await endpoint.query(request, sparql, None, None, cache_key=key, looked_up=fmt is None))
+            await endpoint.query(request, sparql, None, None, cache_key=key, looked_up=fmt is None,
+                                 trusted=True))
 
     @app.post("/validate", summary="SHACL report for posted RDF")
     async def validate_rdf(request: Request, layers: str = "core") -> Response:
+        """The body is parsed and validated in a worker (time and memory limits); ``layers`` are names of
+        the layers the package ships, never paths."""
         media = (request.headers.get("content-type") or "text/turtle").split(";")[0].strip().lower()
-        rdflib_format = VALIDATE_MEDIA.get(media)
-        if rdflib_format is None:
-            return _text(415, f"unsupported RDF media type {media!r}")
-        body = await request.body()
-        try:
-            from rdflib import Dataset, Graph
+        rdf_format = VALIDATE_MEDIA.get(media)
+        if rdf_format is None:
+            return _text(415, f"unsupported RDF media type {media!r}; send one of {', '.join(VALIDATE_MEDIA)}")
+        from odlm_kg.validate.shapes import available_layers
 
-            from odlm_kg.validate import validate
-
-            quads = rdflib_format in QUAD_FORMATS
-            data = (Dataset() if quads else Graph()).parse(data=body, format=rdflib_format)
-            chosen_layers = [layer.strip() for layer in layers.split(",") if layer.strip()]
-            report = await asyncio.get_running_loop().run_in_executor(None, validate, data, chosen_layers)
-        except OdlmError as exc:
-            return _text(400, str(exc))
-        except Exception as exc:  # rdflib parse errors have many types
-            return _text(400, f"cannot read the posted {media}: {exc}")
+        shipped = available_layers()
+        chosen_layers = [layer.strip() for layer in layers.split(",") if layer.strip()]
+        unknown = [layer for layer in chosen_layers if layer not in shipped]
+        if unknown or not chosen_layers:
+            shown = repr(unknown[0][:80]) if unknown else "none"
+            return _text(400, f"unknown shape layer {shown}: give layer names, comma-separated, from "
+                         f"{', '.join(shipped)}")
         chosen = choose(request.headers.get("accept"), [("application/json", "json"), *DESCRIPTION_OFFERS])
-        if chosen is None or chosen[1] == "json":
-            return JSONResponse(report.to_json(), headers={"X-Conforms": str(report.conforms).lower()})
-        return Response(report.to_graph().serialize(format=chosen[1]), media_type=chosen[0],
-                        headers={"X-Conforms": str(report.conforms).lower()})
+        body = await request.body()
+        return _answer_response(await endpoint.pool.run({
+            "kind": "validate", "body": body, "rdf_format": rdf_format, "media": media, "layers": chosen_layers,
+            "report_media": chosen or ("application/json", "json")}))
 
     @app.get("/void", summary="VoID description of the dataset")
     async def void(request: Request) -> Response:
@@ -545,6 +586,8 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         return JSONResponse({"status": "ok", "version": __version__, "store": endpoint.store.kind,
                              "workers": endpoint.runner.alive(), "generation": endpoint.generation,
                              "read_only": not settings.allow_update, "timeout_s": settings.timeout,
+                             "memory_mib": settings.memory_bytes // (1024 * 1024),
+                             "network_isolated": endpoint.pool.network_isolated(),
                              "row_cap": settings.row_cap, "cache": {"entries": len(endpoint.cache.entries),
                                                                      "hits": endpoint.cache.hits,
                                                                      "misses": endpoint.cache.misses}})
