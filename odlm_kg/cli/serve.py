@@ -30,8 +30,11 @@ def serve_command(
     workers: Annotated[int | None, typer.Option(help="Query worker processes (default: CPU count, at least 4).")
                        ] = None,
     cache_mb: Annotated[int, typer.Option(help="Result cache size in MiB (0 turns it off).")] = 64,
-    public_url: Annotated[str | None, typer.Option(help="The server's public base URL, if behind a proxy.")
-                          ] = None,
+    public_url: Annotated[str | None, typer.Option(help=(
+        "Base of the IRIs the server writes and of relative IRIs in queries (default http://HOST:PORT; "
+        "never the Host header). Give the public URL when behind a proxy."))] = None,
+    memory_mb: Annotated[int, typer.Option(help=(
+        "MiB a query, update or validation may allocate in its worker (0: no limit)."))] = 2048,
 ) -> None:
     """Serve the SPARQL endpoint and the query page at http://HOST:PORT (read-only unless --allow-update)."""
     import uvicorn
@@ -39,8 +42,8 @@ def serve_command(
     from odlm_kg.build import build
     from odlm_kg.server import ServerSettings, create_app
 
-    if timeout <= 0 or row_cap <= 0 or max_body <= 0:
-        raise UsageError("--timeout, --row-cap and --max-body must be positive")
+    if timeout <= 0 or row_cap <= 0 or max_body <= 0 or memory_mb < 0:
+        raise UsageError("--timeout, --row-cap and --max-body must be positive, --memory-mb not negative")
     if update_token is not None and not allow_update:
         raise UsageError("an update token (--update-token or $ODLM_KG_UPDATE_TOKEN) only makes sense with "
                          "--allow-update")
@@ -51,7 +54,8 @@ def serve_command(
         err_console.print(f"built {report.total:,} triples in {len(report.graphs)} named graphs")
     settings = ServerSettings(allow_update=allow_update, update_token=update_token, timeout=timeout,
                               row_cap=row_cap, max_body=max_body, service_allow=tuple(service_allow or ()),
-                              cache_bytes=cache_mb * 1024 * 1024, public_url=public_url)
+                              cache_bytes=cache_mb * 1024 * 1024, public_url=public_url or _base_url(host, port),
+                              memory_bytes=memory_mb * 1024 * 1024)
     if workers is not None:
         settings.workers = max(1, workers)
     if allow_update and update_token is None:
@@ -74,6 +78,11 @@ def serve_command(
 
 def _exit_on_signal(number: int, _frame: object) -> None:
     raise SystemExit(128 + number)
+
+
+def _base_url(host: str, port: int) -> str:
+    """http://HOST:PORT, with an IPv6 address in brackets."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def register(app: typer.Typer) -> None:
