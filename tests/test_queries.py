@@ -107,12 +107,15 @@ def test_prefixed_iri_parameter(memory_store: OxigraphStore) -> None:
 
 def test_python_api_dataframe(memory_store: OxigraphStore) -> None:
     memory_store.load_text(
-        "<urn:m> <https://w3id.org/odlm#sharedAt> <https://w3id.org/odlm/vocab/sharing-location/GitHub> ;"
+        "<urn:f> a <https://w3id.org/odlm#Finding> ; <https://w3id.org/odlm#sourceWork> <urn:w> ;"
+        " <https://w3id.org/odlm#claim> <urn:c> . <urn:c> <https://w3id.org/odlm#factor> <urn:x> ;"
         " <https://w3id.org/odlm#artifactKind> <https://w3id.org/odlm/vocab/artifact-kind/Code> .", "turtle", "urn:g")
-    frame = odlm_kg.query("artifacts-by-location", store=memory_store)
-    assert list(frame.columns) == ["location", "locationLabel", "kind", "artifacts"]
-    assert frame.iloc[0]["artifacts"] == 1
-    assert odlm_kg.query("artifacts-by-location", store=memory_store, minimum=2).empty
+    frame = odlm_kg.query("findings-by-source-work", store=memory_store)
+    assert list(frame.columns) == ["work", "title", "findings", "withNumbers", "claims", "aboutData", "aboutCode",
+                                   "aboutModels", "concepts"]
+    assert frame.iloc[0]["findings"] == 1 and frame.iloc[0]["aboutCode"] == 1
+    assert odlm_kg.query("findings-by-source-work", store=memory_store,
+                         kind="https://w3id.org/odlm/vocab/artifact-kind/Model").empty
 
 
 def test_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -150,19 +153,26 @@ def test_serve_names_the_token_variable(monkeypatch: pytest.MonkeyPatch, capsys:
     assert "ODLM_KG_UPDATE_TOKEN" in capsys.readouterr().err
 
 
-def test_rq1_counts_crawled_artifacts_but_never_findings() -> None:
-    """The crawl part of rq1-where-locations-by-kind excludes a Finding that carries the crawl properties
-    (its guard became MINUS for speed; this pins that the answer did not change)."""
+def test_rq1_reads_the_cube_not_the_artifacts() -> None:
+    """Issue 15: rq1-where-locations-by-kind answers from cube observations (and claims) only, so that it
+    does not grow with the crawled artifacts: raw records without observations give no row."""
     store = OxigraphStore()
     odlm, vocab = "https://w3id.org/odlm#", "https://w3id.org/odlm/vocab/"
     github, model = f"<{vocab}sharing-location/GitHub>", f"<{vocab}artifact-kind/Model>"
     store.load_text(f"""
         <urn:model> <{odlm}sharedAt> {github} ; <{odlm}artifactKind> {model} .
-        <urn:finding> a <{odlm}Finding> ; <{odlm}sharedAt> {github} ; <{odlm}artifactKind> {model} .
+        {github} <http://www.w3.org/2004/02/skos/core#inScheme> <{vocab}sharing-location> .
         """, "turtle", "urn:g")
     result = store.query(get_query("rq1-where-locations-by-kind").bind())
-    assert isinstance(result, SelectResult)
-    crawl = [(str(r["location"]), int(r["count"])) for r in result if str(r["evidence"]) == "crawl"]
+    assert isinstance(result, SelectResult) and result.rows == []
+    store.load_text(f"""
+        <urn:obs> a <{odlm}ComparisonObservation> ; <{odlm}artifactKind> {model} ; <{odlm}factor> {github} ;
+          <{odlm}platform> {github} ; <{odlm}aboutPopulation> <{vocab}population/PlatformRecords> ;
+          <{odlm}evidenceClass> <{vocab}evidence-class/Crawl> ; <{odlm}evidenceSource> <urn:g> ;
+          <{odlm}count> 1 ; <{odlm}sampleSize> 1 ; <{odlm}synthetic> false ; <{odlm}curatedSample> false .
+        """, "turtle", "urn:cube")
+    crawl = [(str(r["location"]), int(r["count"])) for r in store.query(get_query("rq1-where-locations-by-kind").bind())
+             if str(r["evidence"]) == "crawl"]
     assert crawl == [(github[1:-1], 1)]
 
 
@@ -176,6 +186,6 @@ def test_catalogue_in_every_format_it_claims(capsys: pytest.CaptureFixture[str])
         assert main(["--store", "memory", "query", "--list", "--format", fmt]) == 0
         rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out), delimiter=delimiter))
         assert {row["name"] for row in rows} == names
-        assert next(r for r in rows if r["name"] == "rq1-where-locations-by-kind")["parameters"] == "kind:iri"
+        assert next(r for r in rows if r["name"] == "rq1-where-locations-by-kind")["parameters"] == "kind:iri include-synthetic:boolean"
     assert main(["--store", "memory", "query", "--list", "--format", "ttl"]) == 2
     assert "use table, json, csv or tsv" in capsys.readouterr().err
