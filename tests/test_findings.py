@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 
 from odlm_kg.build import BUILD_STEPS
 from odlm_kg.errors import InputError
@@ -645,3 +645,28 @@ def test_no_finding_claims_a_cross_product_by_accident() -> None:
                 block = text[text.index(f"id: {finding.id}\n"):].split("\n  - id:", 1)[0]
                 assert "claims:" in block, finding.id
             assert len(pairs) == len(finding.claims)
+
+
+def test_findings_to_weigh_the_survey_by(compiled: Graph, dalgali_text: str) -> None:
+    """Sampling (e-mail and GitHub recruitment, snowball sampling, the stated bias toward PhD students)
+    and the four policy recommendations are findings a researcher can find."""
+    for finding_id, phrase in (("dalgali-s3-2-2-email-invitations", "We sent 118 invitation emails"),
+                               ("dalgali-s3-2-2-snowball-sampling", "snowball sampling"),
+                               ("dalgali-s5-sample-bias", "sample bias")):
+        assert phrase in dalgali_text
+        assert (instance_iri("finding", finding_id), RDF.type, ODLM.Finding) in compiled
+    assert ("Model", "actor-role/PhDStudent", "Reported") in claims_of(compiled, "dalgali-s5-sample-bias")
+    assert "four policy recommendations" in dalgali_text
+    policies = [f for f in compiled.subjects(RDF.type, ODLM.Finding) if "dalgali-s5-policy-" in str(f)]
+    assert len(policies) == 4
+    for finding in policies:
+        assert {d for _, _, d in claims_of(compiled, str(finding).rsplit("/", 1)[-1])} == {"Recommends"}
+
+
+def test_chen_training_cost_is_located_in_section_1(compiled: Graph, seeds_dir: Path) -> None:
+    text = next(seeds_dir.glob("002_*.txt")).read_text(encoding="utf-8")
+    introduction = text[text.index("### 1. Introduction"):text.index("## 2. Why")]
+    assert "4,600,000" in introduction
+    finding = instance_iri("finding", "chen-training-cost-gpt-3")
+    assert str(compiled.value(finding, ODLM.locator)) == "§1"
+    assert "4.6 million" not in str(compiled.value(instance_iri("finding", "chen-benefit-cost"), RDFS.label))

@@ -294,8 +294,11 @@ def test_reuse_study_patterns_stage_and_field(vocab: Graph, seeds_dir: Path) -> 
         assert (concept, SKOS.topConceptOf, scheme_iri("reuse-pattern")) in vocab
         assert labels(vocab, concept, SKOS.prefLabel) == {f"{name.lower()} reuse"}
         assert (concept, DCTERMS.source, SEED_WORKS[1]) in vocab
-    for name in ("FineTune", "Adapter", "Quantisation", "Merge", "Distillation"):
+    for name in ("FineTune", "Adapter", "Merge", "Distillation"):
         assert (vocab_iri("reuse-pattern", name), SKOS.broader, vocab_iri("reuse-pattern", "Adaptation")) in vocab
+    # quantisation keeps the model's task and makes it run elsewhere: deployment reuse, not adaptation
+    assert (vocab_iri("reuse-pattern", "Quantisation"), SKOS.broader, vocab_iri("reuse-pattern", "Deployment")) in vocab
+    assert (vocab_iri("reuse-pattern", "Quantisation"), SKOS.broader, vocab_iri("reuse-pattern", "Adaptation")) not in vocab
     assert "'Test' stage" in text
     assert (vocab_iri("process-stage", "Test"), DCTERMS.source, SEED_WORKS[1]) in vocab
     field = re.search(r"^(.*) lead in PTM reuse\.$", text, flags=re.MULTILINE)
@@ -399,9 +402,10 @@ def test_every_concept_is_complete(vocab: Graph) -> None:
         if (concept, RDFS.isDefinedBy, URIRef("https://w3id.org/odlm")) not in vocab:
             problems.append(f"{name}: no rdfs:isDefinedBy")
         cited = set(vocab.objects(concept, DCTERMS.source))
-        if not cited:
-            problems.append(f"{name}: no dcterms:source")
-        elif not cited & seeds and not labels(vocab, concept, SKOS.editorialNote):
+        if not cited and not labels(vocab, concept, SKOS.editorialNote, SKOS.note):
+            # a concept no source states cites none, and says so (issue #15: no made-up citations)
+            problems.append(f"{name}: no dcterms:source and no note saying no source states it")
+        elif cited and not cited & seeds and not labels(vocab, concept, SKOS.editorialNote):
             problems.append(f"{name}: cites no seed and has no editorial note saying why")
         top = (concept, SKOS.topConceptOf, schemes[0]) in vocab
         broader = list(vocab.objects(concept, SKOS.broader))
@@ -534,7 +538,9 @@ def test_reported_for_kind_is_backed_by_a_claim_and_every_claim_by_it(vocab: Gra
     from odlm_kg.evidence.findings import findings_graph
 
     findings = findings_graph()
+    recommends = vocab_iri("claim-direction", "Recommends")  # a recommendation is not a report
     claimed = {(factor, kind) for claim in findings.subjects(RDF.type, ODLM.Claim)
+               if (claim, ODLM.direction, recommends) not in findings
                for factor in findings.objects(claim, ODLM.factor)
                for kind in findings.objects(claim, ODLM.artifactKind)}
     in_schemes = {c for scheme in REPORTED_SCHEMES for c in concepts_of(vocab, scheme)}
@@ -546,3 +552,29 @@ def test_reported_for_kind_is_backed_by_a_claim_and_every_claim_by_it(vocab: Gra
 
     assert not reported - claimed, f"reportedForKind without a finding's claim: {show(reported - claimed)}"
     assert not claimed - reported, f"claims missing from reportedForKind: {show(claimed - reported)}"
+
+
+def test_the_paper_relates_these_concepts(vocab: Graph) -> None:
+    """skos:related where Dalgali & Crowston relate two concepts (stated both ways)."""
+    pairs = [(("barrier", "LosingAdvantage"), ("barrier", "RewardsOthers")),
+             (("barrier", "ShareOnlyWithTrusted"), ("release-strategy", "ControlledAccess")),
+             (("barrier", "EthicalConcerns"), ("release-risk", "MaliciousUse")),
+             (("barrier", "NotTheNorm"), ("motivation", "SharingNorm"))]
+    for one, other in pairs:
+        assert (vocab_iri(*one), SKOS.related, vocab_iri(*other)) in vocab, (one, other)
+        assert (vocab_iri(*other), SKOS.related, vocab_iri(*one)) in vocab, (other, one)
+
+
+def test_no_seed_is_cited_for_what_it_does_not_state(vocab: Graph) -> None:
+    core = core_graph()
+    platforms = URIRef(f"{WORK}ml-model-platforms-study")
+    for term in (ODLM.Metric, ODLM.MetricObservation, ODLM.entryPoint):
+        assert (term, DCTERMS.source, platforms) not in core, term
+    assert (ODLM.describedBy, DCTERMS.source, URIRef(f"{WORK}synovic-ptm-reuse")) not in core
+    assert (vocab_iri("metric"), DCTERMS.source, platforms) not in vocab
+    for name in ("OpenWithUseRestrictions", "Proprietary"):
+        assert not set(vocab.objects(vocab_iri("licence-openness", name), DCTERMS.source)), name
+    for stage in concepts_of(vocab, "process-stage") - {vocab_iri("process-stage", "Test")}:
+        assert not set(vocab.objects(stage, DCTERMS.source)), stage
+    store = vocab_iri("location-category", "MLModelStore")
+    assert not any("fee" in text for text in labels(vocab, store, SKOS.definition))
