@@ -60,11 +60,12 @@ def test_the_defined_class_is_shown_with_its_definition() -> None:
     core = core_graph()
     expression = next(core.objects(ODLM.OpenDeepLearningModel, OWL.equivalentClass))
     assert class_expression(core, expression) == (
-        "odlm:DeepLearningModel and (odlm:licence some odlm:OpenLicence) "
-        "and (odlm:sharedAt some odlm:PublicSharingLocation)")
+        "odlm:PretrainedModel and (odlm:licence some odlm:OpenLicence) "
+        "and (odlm:licence only odlm:OpenLicence) "
+        "and (dcterms:accessRights value http://publications.europa.eu/resource/authority/access-right/PUBLIC)")
     diagram = mermaid_class_diagram(collect_reference())
     assert "<<defined>> OpenDeepLearningModel" in diagram
-    assert "DeepLearningModel <|-- OpenDeepLearningModel" in diagram
+    assert "PretrainedModel <|-- OpenDeepLearningModel" in diagram
     assert "Artifact --> SharingLocation : sharedAt" in diagram
 
 
