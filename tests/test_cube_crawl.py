@@ -100,3 +100,15 @@ def test_refresh_replaces_never_appends(tmp_path: Path) -> None:
                in o.extra)
     assert top.count == 1
     assert (ODLM.descendantCount, Literal(4)) in [(p, Literal(int(o))) for p, o in top.extra[1:2]]
+
+
+def test_crawl_report_labels_the_curated_sample() -> None:
+    from odlm_kg.build import build
+    from odlm_kg.report.crawl import crawl_report
+    from odlm_kg.report.document import render_html
+
+    store = OxigraphStore()
+    build(store)
+    text = render_html(crawl_report(store))
+    assert "crawl (curated sample, n=31, hand-picked)" in text
+    assert "not a sample of the Hub" in text

@@ -56,7 +56,8 @@ def openness_chart(licences: QueryRows) -> Chart | None:
     plt = pyplot()
     groups: dict[str, dict[str, float]] = {}
     for record in licences.records:
-        group = f"{record.get('platformLabel') or record['platform']} ({record.get('kindLabel') or record['kind']})"
+        group = (f"{record.get('platformLabel') or record['platform']} ({record.get('kindLabel') or record['kind']}; "
+                 f"{record.get('evidence') or 'crawl'})")
         groups.setdefault(group, {})[record.get("opennessLabel") or record["openness"]] = float(record["percentage"])
     classes = sorted({c for shares in groups.values() for c in shares})
     colours = {"open": "#2e7d32", "open with use restrictions": "#9ccc65", "non-commercial": "#ffb300",
@@ -82,7 +83,7 @@ def fan_out_chart(lineage: QueryRows) -> Chart | None:
         return None
     plt = pyplot()
     top = lineage.records[:TOP_BASES]
-    names = [r.get("label") or r["base"] for r in top]
+    names = [r.get("label") or r["baseModel"] for r in top]
     positions = list(range(len(names)))
     figure, axes = plt.subplots(figsize=(8, 0.45 * len(names) + 1.4), dpi=90)
     height = 0.38
@@ -109,42 +110,49 @@ def crawl_sections(store: Store) -> list[Section]:
     release = query_rows(store, "release-strategies")
     coverage = query_rows(store, "open-sourcing-coverage")
     cosharing = query_rows(store, "cosharing-survey-vs-crawl")
-    crawled_cosharing = QueryRows(cosharing.name, [r for r in cosharing.records if r.get("crawledModels")])
+    crawled_cosharing = QueryRows(cosharing.name, [r for r in cosharing.records if r.get("recordsPlatform")])
 
     sections = [
         Section("Platform categories: ML model stores, ML package repositories and the rest",
                 ["Each sharing location with its category, the kinds the literature says it hosts, the crawled "
-                 "artifacts of each kind found there and the findings that name it."],
+                 "records of each kind found there (per crawled source, id-only stubs not counted) and the number "
+                 "of works whose findings make a claim about it (a mention, not a measure of prevalence)."],
                 [platforms.table([("category", ("categoryLabel", "category")), ("location", ("locationLabel", "location")),
                                   ("hosts (literature)", "hosts"), ("crawled data", "crawledData"),
                                   ("crawled code", "crawledCode"), ("crawled models", "crawledModels"),
-                                  ("findings", "findings")])]),
+                                  ("evidence", "evidence"), ("reported in works", "reportedInWorks")])]),
         Section("Licence openness by platform",
-                ["Openness class of the licence of each crawled artifact (through the licence table); "
-                 "'no known licence' means the record states none the table knows."],
+                ["Each crawled record in the openness class of its least open licence (through the licence table); "
+                 "'unknown' holds records that state no licence or one the table does not know. Id-only stubs "
+                 "(datasets or base models known only because a record names them) are not records."],
                 [licences.table([("platform", ("platformLabel", "platform")), ("kind", ("kindLabel", "kind")),
-                                 ("openness", ("opennessLabel", "openness")), ("artifacts", "artifacts"),
-                                 ("of platform's", "platformArtifacts"), ("%", "percentage")],
+                                 ("evidence", "evidence"), ("openness", ("opennessLabel", "openness")),
+                                 ("records", "artifacts"), ("of n", "n"), ("%", "percentage")],
                                 empty=f"No crawled artifacts in this graph: {LOAD_HINT}.")],
                 [c for c in (openness_chart(licences),) if c]),
         Section("Open deep-learning models against all models, by platform",
-                ["Models the ODLM rule classifies as open (an open licence and a public sharing location)."],
-                [open_models.table([("platform", ("platformLabel", "platform")), ("models", "models"),
+                ["Models the ODLM rule classifies as open (trained weights, every licence open, a deposit the "
+                 "public can reach: gated access is not open)."],
+                [open_models.table([("platform", ("platformLabel", "platform")), ("evidence", "evidence"),
+                                    ("models", "models"),
                                     ("open (ODLM)", "openModels"), ("other licence", "otherLicence"),
                                     ("no known licence", "noKnownLicence"), ("% open", "openPercentage")],
                                    empty=f"No crawled models in this graph: {LOAD_HINT}.")]),
         Section("Lineage: the most-reused base models",
                 [f"Top {TOP_BASES} base models by direct derivatives; depth is the longest chain below the base."],
-                [lineage.table([("base model", ("label", "base")), ("fan-out", "fanOut"),
-                                ("descendants", "descendants"), ("depth", "depth")], limit=TOP_BASES,
+                [lineage.table([("base model", ("label", "baseModel")), ("fan-out", "fanOut"),
+                                ("descendants", "descendants"), ("depth", "depth"), ("evidence", "evidence")],
+                               limit=TOP_BASES,
                                empty="No derivation (base model) links in this graph: load Hub model records "
                                      "with base_model metadata, e.g. model-tree files.")],
                 [c for c in (fan_out_chart(lineage),) if c]),
         Section("Reuse patterns observed",
-                ["Crawled derivations typed with each reuse pattern, and the findings that name it."],
+                ["Crawled derivations typed with each reuse pattern, the model records derived that way (of n), "
+                 "and the number of works whose findings make a claim about the pattern."],
                 [reuse.table([("pattern", ("label", "pattern")), ("broader", "broaderLabel"),
-                              ("derivations", "derivations"), ("derived models", "derivedModels"),
-                              ("findings", "findings")])]),
+                              ("evidence", "evidence"), ("derivations", "derivations"),
+                              ("derived models", "derivedModels"), ("of n", "n"),
+                              ("reported in works", "reportedInWorks")])]),
         Section("Release strategies observed",
                 ["Models with each release strategy, from the literature's examples and from the crawl, by the "
                  "kind of sharer the graph records."],
@@ -152,18 +160,22 @@ def crawl_sections(store: Store) -> list[Section]:
                                 ("sharer", "sharerKind"), ("models", "models"), ("example", "example"),
                                 ("findings", "findings")])]),
         Section("Open-sourcing practice coverage",
-                ["Share of crawled artifacts with a known licence, a description (standing in for a README), a "
-                 "describing paper, a linked training dataset and linked source code."],
+                ["Share of crawled records with a known licence, a description (standing in for a README), a "
+                 "describing paper, a linked training dataset and linked source code; an empty cell is a practice "
+                 "the records cannot show (Hub API records carry no model-card text), not 0 %."],
                 [coverage.table([("platform", ("platformLabel", "platform")), ("kind", ("kindLabel", "kind")),
-                                 ("artifacts", "artifacts"), ("% licence", "licencePercentage"),
+                                 ("evidence", "evidence"), ("records", "artifacts"), ("% licence", "licencePercentage"),
                                  ("% description", "descriptionPercentage"), ("% paper", "paperPercentage"),
-                                 ("% dataset", "datasetPercentage"), ("% code", "codePercentage")],
+                                 ("% dataset", "datasetPercentage"), ("% code", "codePercentage"),
+                                 ("not observable", "notObservable")],
                                 empty=f"No crawled artifacts in this graph: {LOAD_HINT}.")]),
         Section("Models shared with their training data and code (crawl)",
-                ["Crawled models that link a training dataset or source code, per platform."],
-                [crawled_cosharing.table([("linked", ("kindLabel", "kind")), ("platform", ("platformLabel", "platform")),
-                                          ("linked models", "linkedModels"), ("crawled models", "crawledModels"),
-                                          ("%", "crawlShare")],
+                ["Crawled model records that link a training dataset or source code, per platform: a share of "
+                 "records, not of researchers, so not the survey's quantity."],
+                [crawled_cosharing.table([("linked", ("kindLabel", "kind")),
+                                          ("platform", ("recordsPlatformLabel", "recordsPlatform")),
+                                          ("evidence", "evidence"), ("linking", "numerator"), ("of n", "n"),
+                                          ("%", "percentage"), ("note", "note")],
                                          empty=f"No crawled models in this graph: {LOAD_HINT}.")]),
     ]
     return sections
@@ -172,7 +184,9 @@ def crawl_sections(store: Store) -> list[Section]:
 def crawl_report(store: Store) -> Report:
     return Report("Crawl report: where models, data and code are shared, licensed, reused and released",
                   intro=["Computed from the platform records in the graph by the named queries listed under each "
-                         "table (run them with `odlm-kg query NAME`)."],
+                         "table (run them with `odlm-kg query NAME`). Rows marked 'curated sample' come from 31 "
+                         "Hugging Face Hub records written by hand for the default graph: hand-picked, not a sample "
+                         "of the Hub, so their shares describe those records only."],
                   sections=crawl_sections(store))
 
 
