@@ -7,7 +7,7 @@ access-right ``PUBLIC``. Gated or otherwise controlled access is not open, whate
 
 Two rules run, in this order:
 
-1. :data:`DERIVE_ACCESS_RIGHTS`: a deposit whose record states no access rights gets them from its own
+1. :data:`DERIVE_ACCESS_RIGHTS` (two updates): a deposit whose record states no access rights gets them from its own
    record: ``RESTRICTED`` when the record gives it a controlled-access release strategy (gated access,
    API-only access, or any strategy under ``ControlledAccess``), else ``PUBLIC`` when the crawl reached
    it at a public sharing location. The platform alone never makes a deposit public: a gated deposit on
@@ -36,20 +36,30 @@ ACCESS_RESTRICTED = URIRef("http://publications.europa.eu/resource/authority/acc
 
 #: Every graph is matched explicitly (``GRAPH ?x``), so the rules mean the same on Oxigraph (whose
 #: update default graph is the real default graph) and on an rdflib Dataset.
-DERIVE_ACCESS_RIGHTS = sparql_prefixes(["odlm", "skos", "dcterms"]) + f"""
-INSERT {{ GRAPH ?g {{ ?artifact dcterms:accessRights ?access }} }}
+#: Restricted first, starting from the few controlled-access strategies; then public for every deposit at
+#: a public location that still has no access rights. Two plain joins are cheaper than one rule that
+#: tests each deposit's strategies: at 10^5 Hub models on Oxigraph 0.9-1.3 s against 2.4 s (measured
+#: with the classification rule at 2.0-2.9 s; the earlier rule, without access rights and with a
+#: single licence test, took 1.6 s).
+DERIVE_RESTRICTED_ACCESS = sparql_prefixes(["odlm", "skos", "dcterms"]) + f"""
+INSERT {{ GRAPH ?g {{ ?artifact dcterms:accessRights <{ACCESS_RESTRICTED}> }} }}
 WHERE {{
+  GRAPH ?gv {{ ?strategy skos:broader* <{CONTROLLED_ACCESS}> }}
+  GRAPH ?gs {{ ?artifact odlm:releaseStrategy ?strategy }}
   GRAPH ?g {{ ?artifact odlm:sharedAt ?location }}
   FILTER NOT EXISTS {{ GRAPH ?ga {{ ?artifact dcterms:accessRights ?stated }} }}
-  BIND(EXISTS {{
-    GRAPH ?gs {{ ?artifact odlm:releaseStrategy ?strategy }}
-    GRAPH ?gv {{ ?strategy skos:broader* <{CONTROLLED_ACCESS}> }}
-  }} AS ?controlled)
-  OPTIONAL {{ GRAPH ?gp {{ ?location a odlm:PublicSharingLocation }} BIND(true AS ?public) }}
-  FILTER(?controlled || BOUND(?public))
-  BIND(IF(?controlled, <{ACCESS_RESTRICTED}>, <{ACCESS_PUBLIC}>) AS ?access)
 }}
 """
+DERIVE_PUBLIC_ACCESS = sparql_prefixes(["odlm", "dcterms"]) + f"""
+INSERT {{ GRAPH ?g {{ ?artifact dcterms:accessRights <{ACCESS_PUBLIC}> }} }}
+WHERE {{
+  GRAPH ?gp {{ ?location a odlm:PublicSharingLocation }}
+  GRAPH ?g {{ ?artifact odlm:sharedAt ?location }}
+  FILTER NOT EXISTS {{ GRAPH ?ga {{ ?artifact dcterms:accessRights ?stated }} }}
+}}
+"""
+#: The two access-rights rules, in the order they must run.
+DERIVE_ACCESS_RIGHTS = (DERIVE_RESTRICTED_ACCESS, DERIVE_PUBLIC_ACCESS)
 
 CLASSIFY_OPEN_MODELS = sparql_prefixes(["odlm", "rdf", "rdfs", "dcterms"]) + f"""
 INSERT {{ GRAPH ?g {{ ?model a odlm:OpenDeepLearningModel }} }}
@@ -72,11 +82,11 @@ WHERE {{
 
 def classify_open_models(store: Store) -> None:
     """Derive access rights, then add ``a odlm:OpenDeepLearningModel`` where the rule holds (idempotent)."""
-    store.update(DERIVE_ACCESS_RIGHTS)
-    store.update(CLASSIFY_OPEN_MODELS)
+    for rule in (*DERIVE_ACCESS_RIGHTS, CLASSIFY_OPEN_MODELS):
+        store.update(rule)
 
 
 def classify_dataset(dataset: Dataset) -> None:
     """The same rules over an rdflib Dataset (used by build steps before anything is in a store)."""
-    dataset.update(DERIVE_ACCESS_RIGHTS)
-    dataset.update(CLASSIFY_OPEN_MODELS)
+    for rule in (*DERIVE_ACCESS_RIGHTS, CLASSIFY_OPEN_MODELS):
+        dataset.update(rule)

@@ -144,7 +144,8 @@ def test_rule_agrees_with_hermit() -> None:
     # HermiT gets the access rights the first rule derives from each deposit's record (a rule with
     # negation, which OWL cannot state) and the closure of each model's licences
     derived = sample_dataset()
-    derived.update(DERIVE_ACCESS_RIGHTS)
+    for rule in DERIVE_ACCESS_RIGHTS:
+        derived.update(rule)
     ontology = Graph()
     for graph in (core_graph(), vocabulary_graph(), licence_graph(), derived.graph(DATA_GRAPH), licence_closure()):
         ontology += graph
@@ -160,7 +161,8 @@ def test_rule_agrees_with_hermit() -> None:
 
 def test_access_rights_come_from_the_deposit_not_the_platform() -> None:
     dataset = sample_dataset()
-    dataset.update(DERIVE_ACCESS_RIGHTS)
+    for rule in DERIVE_ACCESS_RIGHTS:
+        dataset.update(rule)
     data = dataset.graph(DATA_GRAPH)
     assert data.value(model_iri("apache-hub"), DCTERMS.accessRights) == ACCESS_PUBLIC
     assert data.value(model_iri("gated-apache-hub"), DCTERMS.accessRights) == ACCESS_RESTRICTED
