@@ -106,17 +106,16 @@ def cosharing_chart(cosharing: QueryRows) -> Chart | None:
         return None
     plt = pyplot()
     bars: list[tuple[str, float, str]] = []
-    seen: set[str] = set()
-    for record in cosharing.records:
+    for record in cosharing.records:  # one row per estimate (cosharing-survey-vs-crawl's long form)
+        if not record.get("percentage"):
+            continue  # a crawl link the records cannot show: no bar rather than 0 %
         kind = record.get("kindLabel") or record["kind"]
-        if kind not in seen:
-            seen.add(kind)
-            for column, source in (("publishedShare", "published"), ("surveyShare", "survey")):
-                if record.get(column):
-                    bars.append((f"{kind}: {source}", float(record[column]), source))
-        if record.get("crawlShare"):
-            bars.append((f"{kind}: crawl ({record.get('platformLabel') or record['platform']})",
-                         float(record["crawlShare"]), "crawl"))
+        evidence = record.get("evidence") or ""
+        source = "crawl" if evidence.startswith("crawl") else "survey" if evidence.startswith("survey") else "published"
+        where = f" ({record.get('recordsPlatformLabel') or record.get('recordsPlatform')})" if source == "crawl" else ""
+        bars.append((f"{kind}: {evidence}{where}", float(record["percentage"]), source))
+    if not bars:
+        return None
     colours = {"published": "#9aa5b1", "survey": "#2f6fad", "crawl": "#e07b39"}
     figure, axes = plt.subplots(figsize=(7, 0.4 * len(bars) + 1.4), dpi=90)
     axes.barh([b[0] for b in bars], [b[1] for b in bars], color=[colours[b[2]] for b in bars])
@@ -175,12 +174,12 @@ def compare_sections(store: Store) -> list[Section]:
                             ("n", "n"), ("evidence", "evidence")])],
                 [c for c in (reasons_chart(why),) if c]),
         Section("Co-sharing: models shared with their training data and with their code",
-                ["Survey and published shares are of model-sharing respondents; crawl shares are of crawled models "
-                 "per platform (empty when no crawl records are loaded)."],
-                [cosharing.table([("shared with", ("kindLabel", "kind")), ("survey %", "surveyShare"),
-                                  ("published %", "publishedShare"), ("platform", ("platformLabel", "platform")),
-                                  ("linked models", "linkedModels"), ("crawled models", "crawledModels"),
-                                  ("crawl %", "crawlShare")])],
+                ["Survey and published shares are of model-sharing respondents; crawl shares are of a platform's "
+                 "model records (not of researchers, so not the same quantity); a crawl link the records cannot "
+                 "show is marked not observable, not 0 %."],
+                [cosharing.table([("shared with", ("kindLabel", "kind")), ("evidence", "evidence"),
+                                  ("platform", ("recordsPlatformLabel", "recordsPlatform")), ("%", "percentage"),
+                                  ("numerator", "numerator"), ("base", "base"), ("n", "n"), ("note", "note")])],
                 [c for c in (cosharing_chart(cosharing),) if c]),
         Section("Findings by source work",
                 ["How much the graph encodes from each published work, and about which kinds (counts of "
