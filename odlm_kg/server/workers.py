@@ -176,8 +176,8 @@ def serialise_boolean(value: bool, fmt: str) -> bytes:
 def well_formed_xml(body: bytes) -> str | None:
     """None when ``body`` is well-formed XML, else expat's reason: Oxigraph writes a predicate that has
     no XML local name as ``<oxprefix:>`` and copies control characters that XML 1.0 forbids, so what it
-    wrote is read back before it is sent."""
-    parser = xml.parsers.expat.ParserCreate()
+    wrote is read back before it is sent (with namespaces: ``<oxprefix:>`` is a well-formed name without)."""
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
     parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:
         parser.Parse(body, True)
@@ -446,6 +446,10 @@ def worker_main(conn: multiprocessing.connection.Connection, path: str | None, g
 
     ``writable``: ``path`` is a private copy of the store (an update's rehearsal), opened for writing.
     """
+    # Oxigraph aborts when an allocation fails under the memory limit; with RUST_BACKTRACE set, the
+    # backtrace it then tries to print needs memory too, and the process hung instead of ending
+    os.environ["RUST_BACKTRACE"] = "0"
+    os.environ.pop("RUST_LIB_BACKTRACE", None)
     isolated = False if limits.service_allow else leave_network()  # before any thread starts
     if store is None and path is not None:
         store = ox.Store(path) if writable else open_snapshot(path)
