@@ -104,6 +104,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None, help="keep inputs and stores here")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the queries on stores a previous run left in --workdir (no build, no load)")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="odlm-answers-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -111,7 +113,12 @@ def main() -> None:
     results: dict[int, dict[str, tuple[float, float, int]]] = {}
     loads: dict[int, dict[str, float]] = {}
     for size in args.sizes:
-        store, loads[size] = prepare(size, workdir)
+        if args.reuse:
+            from odlm_kg.store import OxigraphStore
+
+            store = OxigraphStore(workdir / f"store-{size}")
+        else:
+            store, loads[size] = prepare(size, workdir)
         results[size] = time_queries(store, args.repeat)
         store.close()  # type: ignore[attr-defined]
         print(f"  {size:>9,} models: queries timed (load average {load_average()})", flush=True)
