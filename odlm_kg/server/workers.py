@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import csv
 import ctypes
+import faulthandler
 import io
 import json
 import multiprocessing
@@ -450,6 +451,7 @@ def worker_main(conn: multiprocessing.connection.Connection, path: str | None, g
     # backtrace it then tries to print needs memory too, and the process hung instead of ending
     os.environ["RUST_BACKTRACE"] = "0"
     os.environ.pop("RUST_LIB_BACKTRACE", None)
+    faulthandler.disable()  # an abort at the memory limit is expected here: the server reports it
     isolated = False if limits.service_allow else leave_network()  # before any thread starts
     if store is None and path is not None:
         store = ox.Store(path) if writable else open_snapshot(path)
@@ -622,8 +624,10 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         if self.path is not None:
             assert primary is not None
-            parent = Path(self.path).resolve().parent
-            copy_dir = tempfile.mkdtemp(prefix=".odlm-kg-rehearsal-", dir=parent)
+            try:  # beside the store: same file system, so the checkpoint is hard links, not copies
+                copy_dir = tempfile.mkdtemp(prefix=".odlm-kg-rehearsal-", dir=Path(self.path).resolve().parent)
+            except OSError:
+                copy_dir = tempfile.mkdtemp(prefix="odlm-kg-rehearsal-")
             shutil.rmtree(copy_dir)  # the checkpoint creates its own directory
             await loop.run_in_executor(None, primary.backup, copy_dir)
         worker = self._start_process(copy_dir, self.store if copy_dir is None else None, writable=True)

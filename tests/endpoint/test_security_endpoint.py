@@ -186,8 +186,22 @@ def test_an_allow_listed_endpoint_is_reached(listener: Listener) -> None:
         yield_server.close()
 
 
+def _namespaces_allowed() -> bool:
+    """Whether this machine lets a process leave the network (Linux namespaces), tried in a child."""
+    import os
+
+    from odlm_kg.server.workers import leave_network
+
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if leave_network() else 1)
+    return os.waitpid(pid, 0)[1] == 0
+
+
 def test_guarded_workers_left_the_network(guarded: Server) -> None:
     _send(guarded, "get", "ASK {}")
+    if not _namespaces_allowed():
+        pytest.skip("this machine allows no network namespaces: the parse-tree check is the only gate")
     assert httpx.get(f"{guarded.base}/health").json()["network_isolated"] is True
 
 
