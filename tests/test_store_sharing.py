@@ -235,3 +235,24 @@ def test_serving_file_names_a_reachable_url() -> None:
     assert ServingInfo(pid=1, host="::", port=9, allow_update=False).sparql_url == "http://127.0.0.1:9/sparql"
     assert ServingInfo(pid=1, host="::1", port=9, allow_update=False).sparql_url == "http://[::1]:9/sparql"
     assert json.dumps(ServingInfo(pid=1, host="h", port=9, allow_update=True, update_token="t").__dict__)
+
+
+def test_serve_announces_itself_only_while_it_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import signal
+
+    import uvicorn
+
+    store = tmp_path / "store"
+    _small_store(store)
+    seen: dict[str, object] = {}
+
+    def fake_run(app: object, **options: object) -> None:
+        seen["info"] = read_serving(store)
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    handler = signal.getsignal(signal.SIGTERM)
+    assert main(["--store", str(store), "serve", "--port", "8124", "--allow-update"]) == 0
+    info = seen["info"]
+    assert isinstance(info, ServingInfo) and info.pid == os.getpid() and info.port == 8124 and info.update_token
+    assert not (store / SERVING_FILE).exists()
+    assert signal.getsignal(signal.SIGTERM) == handler  # the process's own handler is back

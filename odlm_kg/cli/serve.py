@@ -69,9 +69,12 @@ def serve_command(
                               update_token=settings.token() if allow_update else None, max_body=max_body)
         # uvicorn stops gracefully on SIGTERM, then raises the signal again under the handler it found:
         # make that one an exit, so the serving file is removed and the store closed
-        signal.signal(signal.SIGTERM, _exit_on_signal)
-        with announce_serving(store.path, serving):
-            uvicorn.run(app, host=host, port=port, log_level="warning")
+        previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+        try:
+            with announce_serving(store.path, serving):
+                uvicorn.run(app, host=host, port=port, log_level="warning")
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     else:
         uvicorn.run(app, host=host, port=port, log_level="warning")
 
