@@ -60,8 +60,9 @@ def main_options(
     ctx: typer.Context,
     store: Annotated[str | None, typer.Option(
         "--store", envvar="ODLM_KG_STORE",
-        help="A directory (embedded Oxigraph), 'memory', or the http(s) URL of a SPARQL 1.1 query endpoint. "
-             "Default: $ODLM_KG_STORE, else ~/.local/share/odlm-kg/store.")] = None,
+        help="A directory (embedded Oxigraph: a store, or a new or empty folder whose parent exists), 'memory', "
+             "or the http(s) URL of a SPARQL 1.1 query endpoint. Default: $ODLM_KG_STORE, else "
+             "~/.local/share/odlm-kg/store. Reading commands work while `odlm-kg serve` runs on it.")] = None,
     update_url: Annotated[str | None, typer.Option(help="SPARQL Update URL of a remote store.")] = None,
     gsp_url: Annotated[str | None, typer.Option(help="Graph Store Protocol URL of a remote store.")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
