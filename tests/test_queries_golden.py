@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
+import rdflib.plugins.sparql  # the module is used as rdflib.plugins.sparql below; import it, not rely on other tests
 
 import odlm_kg
 from odlm_kg.build import build
