@@ -212,7 +212,9 @@ def test_memory_bomb_is_stopped_with_a_sentence(guarded: Server) -> None:
     started = time.monotonic()
     answer = _send(guarded, "get", f'SELECT (STRLEN(?v32) AS ?n) WHERE {{ BIND("ab" AS ?v0) {binds} }}')
     assert answer.status_code == 503 and "memory" in answer.text, answer.text
-    assert time.monotonic() - started < TIMEOUT
+    # the message says the memory limit stopped it; the time only has to show no hang (a loaded 2-core
+    # machine took 6.06 s against a 6 s timeout once)
+    assert time.monotonic() - started < 3 * TIMEOUT
     assert _send(guarded, "get", "ASK { ?s ?p ?o }").json()["boolean"] is True
 
 
