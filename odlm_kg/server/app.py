@@ -1,5 +1,5 @@
-"""The SPARQL 1.1 endpoint (FastAPI): ``/sparql``, ``/queries``, ``/validate``, ``/void``, ``/health`` and
-the YASGUI query page at ``/``.
+"""The SPARQL 1.1 endpoint (FastAPI): ``/sparql``, ``/queries``, ``/validate``, ``/void``, ``/health``, the
+query page at ``/``, the YASGUI editor at ``/editor`` and the API docs at ``/docs`` (:mod:`odlm_kg.server.page`).
 
 Safe by default (docs/security.md): read-only unless started with ``allow_update`` *and* the request
 carries the update token; queries, updates and validation run in worker processes with a time and a
@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from odlm_kg import __version__
@@ -39,6 +39,8 @@ from odlm_kg.queries import NamedQuery, ParameterError, get_query, list_queries
 from odlm_kg.rdf_formats import FORMATS
 from odlm_kg.server.describe import VOID_QUERIES, service_description, void_description, with_endpoint
 from odlm_kg.server.negotiation import DESCRIPTION_OFFERS, GRAPH_OFFERS, SELECT_OFFERS, choose
+from odlm_kg.server.openapi import SPARQL_GET, SPARQL_POST, UPLOAD_EXTENSIONS, VALIDATE
+from odlm_kg.server.page import add_page_routes
 from odlm_kg.server.workers import (
     DEFAULT_MEMORY_BYTES,
     Answer,
@@ -444,7 +446,9 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         finally:
             endpoint.runner.close()
 
-    app = FastAPI(title="odlm-kg SPARQL endpoint", version=__version__, lifespan=lifespan,
+    # /docs is served from the package's own Swagger UI (page.py), not FastAPI's CDN page; no ReDoc
+    app = FastAPI(title="odlm-kg SPARQL endpoint", version=__version__, lifespan=lifespan, docs_url=None,
+                  redoc_url=None,
                   description="SPARQL 1.1 Protocol over the Open Deep Learning Model knowledge graph, its "
                               "named queries, SHACL validation and a VoID description.")
     app.state.endpoint = endpoint
@@ -500,6 +504,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
     for method in ("GET", "POST"):
         app.add_api_route("/sparql", protocol, methods=[method], summary=f"SPARQL 1.1 Protocol ({method})",
                           operation_id=f"sparql_{method.lower()}",
+                          openapi_extra=SPARQL_GET if method == "GET" else SPARQL_POST,
                           description="GET or POST (form, or direct application/sparql-query / sparql-update). "
                                       "Without a query: the Service Description.")
 
@@ -551,11 +556,34 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
             await endpoint.query(request, sparql, None, None, cache_key=key, looked_up=fmt is None,
                                  trusted=True))
 
-    @app.post("/validate", summary="SHACL report for posted RDF")
+    @app.post("/validate", summary="SHACL report for posted RDF", openapi_extra=VALIDATE)
     async def validate_rdf(request: Request, layers: str = "core") -> Response:
-        """The body is parsed and validated in a worker (time and memory limits); ``layers`` are names of
-        the layers the package ships, never paths."""
+        """The body (or the file of a multipart upload) is parsed and validated in a worker (time and
+        memory limits); ``layers`` are names of the layers the package ships, never paths."""
         media = (request.headers.get("content-type") or "text/turtle").split(";")[0].strip().lower()
+        upload: bytes | None = None
+        if media == "multipart/form-data":
+            # only the form's framing is read here (python-multipart, under the body limit); the RDF
+            # inside is parsed by the worker like a direct body
+            try:
+                form = await request.form(max_files=1, max_fields=4)
+            except BodyTooLarge:
+                raise  # the body limit answers 413
+            except Exception as exc:  # a malformed form: python-multipart's and Starlette's errors vary
+                return _text(400, f"malformed multipart/form-data: {str(exc)[:200]}")
+            try:
+                part = form.get("file")
+                if part is None or isinstance(part, str):
+                    return _text(400, "a multipart upload needs the RDF file in the field 'file'")
+                field_layers = form.get("layers")
+                if isinstance(field_layers, str) and field_layers.strip():
+                    layers = field_layers
+                media = (part.content_type or "").split(";")[0].strip().lower()
+                if media not in VALIDATE_MEDIA:
+                    media = UPLOAD_EXTENSIONS.get(Path(part.filename or "").suffix.lower(), media)
+                upload = await part.read()
+            finally:
+                await form.close()
         rdf_format = VALIDATE_MEDIA.get(media)
         if rdf_format is None:
             return _text(415, f"unsupported RDF media type {media!r}; send one of {', '.join(VALIDATE_MEDIA)}")
@@ -569,7 +597,7 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
             return _text(400, f"unknown shape layer {shown}: give layer names, comma-separated, from "
                          f"{', '.join(shipped)}")
         chosen = choose(request.headers.get("accept"), [("application/json", "json"), *DESCRIPTION_OFFERS])
-        body = await request.body()
+        body = upload if upload is not None else await request.body()
         return _answer_response(await endpoint.pool.run({
             "kind": "validate", "body": body, "rdf_format": rdf_format, "media": media, "layers": chosen_layers,
             "report_media": chosen or ("application/json", "json")}))
@@ -592,10 +620,5 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
                                                                      "hits": endpoint.cache.hits,
                                                                      "misses": endpoint.cache.misses}})
 
-    page = (STATIC / "index.html").read_text(encoding="utf-8")  # read once, not per request
-
-    @app.get("/", include_in_schema=False)
-    async def index() -> HTMLResponse:
-        return HTMLResponse(page)
-
+    add_page_routes(app, endpoint)
     return app

@@ -49,6 +49,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from odlm_kg.server.messages import one_line_syntax_error
 from odlm_kg.server.sparql_check import Refused, check_operation
 from odlm_kg.sparql_text import add_using, has_from_clause
 
@@ -230,7 +231,7 @@ def execute(store: ox.Store, task: dict[str, Any], limits: Limits = Limits()) ->
     try:
         result = store.query(task["sparql"], **kwargs)
     except SyntaxError as exc:
-        return 400, "text/plain", f"malformed query: {exc}".encode(), {}
+        return 400, "text/plain", f"malformed query: {one_line_syntax_error(str(exc), task['sparql'])}".encode(), {}
     cap: int = task["row_cap"]
     headers: dict[str, str] = {}
     try:

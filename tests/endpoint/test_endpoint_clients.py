@@ -166,7 +166,7 @@ def test_void_and_health(live_endpoint) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_query_page_and_openapi(live_endpoint) -> None:  # type: ignore[no-untyped-def]
-    page = httpx.get(live_endpoint.base + "/")
+    page = httpx.get(live_endpoint.base + "/editor")  # the YASGUI editor; / is the research-question page
     assert page.status_code == 200 and "static/yasgui/yasgui.min.js" in page.text
     assert "cdn" not in page.text.lower()
     js = httpx.get(live_endpoint.base + "/static/yasgui/yasgui.min.js")
