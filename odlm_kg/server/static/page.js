@@ -318,7 +318,7 @@ function drawChart(columns, rows) {
   const percent = /percent/i.test(value.name);
   const numbers = shown.map((r) => Number(r[value.name].value));
   const max = percent ? Math.max(100, ...numbers) : Math.max(...numbers, 1e-9);
-  const labelWidth = 330, barWidth = 420, rowHeight = 18, top = 22;
+  const labelWidth = 330, barWidth = 420, rowHeight = 15, top = 20;
   const height = top + shown.length * rowHeight + 6;
   const svgNS = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(svgNS, "svg");
@@ -341,15 +341,15 @@ function drawChart(columns, rows) {
     if (row.evidence) parts.push(row.evidence.value);
     let name = parts.join(" · ");
     if (name.length > 52) name = name.slice(0, 51) + "…";
-    svg.append(text(labelWidth - 6, y + 12, name, "end"));
+    svg.append(text(labelWidth - 6, y + 11, name, "end"));
     const rect = document.createElementNS(svgNS, "rect");
     rect.setAttribute("x", String(labelWidth));
     rect.setAttribute("y", String(y + 2));
-    rect.setAttribute("height", String(rowHeight - 5));
+    rect.setAttribute("height", String(rowHeight - 4));
     rect.setAttribute("width", String(Math.max(1, (numbers[i] / max) * barWidth)));
     rect.setAttribute("class", "bar-rect" + (row.synthetic && row.synthetic.value === "true" ? " synthetic" : ""));
     svg.append(rect);
-    svg.append(text(labelWidth + (numbers[i] / max) * barWidth + 4, y + 12, cellValue(row[value.name]).text));
+    svg.append(text(labelWidth + (numbers[i] / max) * barWidth + 4, y + 11, cellValue(row[value.name]).text));
   });
   chart.append(svg);
 }
@@ -368,6 +368,8 @@ async function select(name, values) {
   $("query").hidden = false;
   $("query-title").textContent = query.title;
   $("query-description").textContent = query.description;
+  $("query-description").classList.add("clamped");
+  $("query-description").title = "click to read all of it";
   $("open-in-editor").href = "editor#sparql=" + encodeURIComponent(query.text) + "&name=" + encodeURIComponent(query.name);
   await buildForm(query, values);
   await runCurrent();
@@ -391,6 +393,7 @@ async function start() {
     event.preventDefault();
     runCurrent();
   });
+  $("query-description").addEventListener("click", (event) => event.currentTarget.classList.toggle("clamped"));
   window.addEventListener("hashchange", followHash);
   await followHash();
 }
