@@ -63,13 +63,15 @@ def format_select(result: SelectResult, fmt: str) -> str:
         for row in result.rows:
             writer.writerow(["" if row.get(v) is None else str(row[v]) for v in result.variables])
         return buffer.getvalue()
-    raise UsageError(f"format {fmt!r} does not suit a SELECT result; use one of {', '.join(SELECT_FORMATS)}")
+    raise UsageError(f"format {fmt!r} does not suit a SELECT result; use one of {', '.join(SELECT_FORMATS)} "
+                     f"({', '.join(GRAPH_FORMATS)} are for CONSTRUCT and DESCRIBE)")
 
 
 def format_graph(graph: Graph, fmt: str) -> str:
     rdflib_names = {"ttl": "turtle", "nt": "nt", "json-ld": "json-ld", "xml": "xml"}
     if fmt not in rdflib_names:
-        raise UsageError(f"format {fmt!r} does not suit a graph result; use one of {', '.join(GRAPH_FORMATS)}")
+        raise UsageError(f"format {fmt!r} does not suit a graph (CONSTRUCT, DESCRIBE) result; use one of "
+                         f"{', '.join(GRAPH_FORMATS)}")
     # Bind the project's prefixes so Turtle reads odlm:, skos:, … rather than ns1:, ns2:.
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
+import textwrap
 from pathlib import Path
 from typing import Annotated
 
@@ -14,19 +16,55 @@ from rich.table import Column, Table
 from odlm_kg.cli.context import out_console, state
 from odlm_kg.errors import InputError, UsageError
 from odlm_kg.queries import evidence_notice, get_query, list_queries
-from odlm_kg.result_formats import format_result
+from odlm_kg.result_formats import GRAPH_FORMATS, SELECT_FORMATS, format_result
 from odlm_kg.store.base import SelectResult
 
-FORMATS = ("table", "csv", "tsv", "json", "ttl", "nt")
+#: Every --format the command accepts: SELECT/ASK formats, then graph (CONSTRUCT/DESCRIBE) syntaxes.
+FORMATS = (*SELECT_FORMATS, *GRAPH_FORMATS)
+#: Room a table needs besides its cells: a border and two spaces of padding per column, one border more.
+_TABLE_FRAME = 3
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 row``, ``2 rows``, ``1,000 rows``.
+
+    >>> plural(1, "row"), plural(0, "row"), plural(2, "match", "matches")
+    ('1 row', '0 rows', '2 matches')
+    """
+    return f"{count:,} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def print_table(result: SelectResult) -> None:
+    """A SELECT result for a person: IRIs as prefixed names (``vocab:artifact-kind/Model``), numbers in
+    their shortest form. A table when every cell fits the terminal's width; else one block per row
+    (``column  value`` lines, long values wrapped, unbound cells left out), so that no value is cut off."""
+    from odlm_kg.cookbook import cell_text
+
+    cells = [[cell_text(row.get(v)) for v in result.variables] for row in result.rows]
+    widths = [max([len(v), *(len(row[i]) for row in cells)]) for i, v in enumerate(result.variables)]
+    width = out_console.width
+    if sum(widths) + _TABLE_FRAME * len(widths) + 1 <= width:
+        table = Table(*(Column(v, overflow="fold") for v in result.variables))
+        for row in cells:
+            table.add_row(*row)
+        out_console.print(table)
+    else:
+        name_width = max((len(v) for v in result.variables), default=0)
+        value_width = max(width - name_width - 2, 20)
+        lines = []
+        for number, row in enumerate(cells, 1):
+            lines.append(f"── row {number} of {len(cells)} ──")
+            for variable, cell in zip(result.variables, row, strict=True):
+                wrapped = textwrap.wrap(cell, value_width, break_on_hyphens=False) if cell else []
+                for index, part in enumerate(wrapped):
+                    lines.append(f"{variable if index == 0 else '':<{name_width}}  {part}")
+        typer.echo("\n".join(lines))
+    out_console.print(plural(len(result.rows), "row"), style="dim")
 
 
 def print_result(result: object, fmt: str) -> None:
     if fmt == "table" and isinstance(result, SelectResult):
-        table = Table(*result.variables)
-        for row in result.rows:
-            table.add_row(*("" if row.get(v) is None else str(row[v]) for v in result.variables))
-        out_console.print(table)
-        out_console.print(f"{len(result.rows)} rows", style="dim")
+        print_table(result)
         return
     typer.echo(format_result(result, fmt), nl=False)  # type: ignore[arg-type]
 
@@ -71,13 +109,17 @@ def query_command(
     name: Annotated[str | None, typer.Argument(help="A named query (see --list).")] = None,
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="A parameter of the named query, NAME=VALUE (repeatable).")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="A SPARQL query file to run.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(FORMATS)}.")] = "table",
+    file: Annotated[Path | None, typer.Option(
+        "--file", "-f", help="A SPARQL query file to run ('-' reads the query from standard input).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help=(
+        f"SELECT and ASK: {', '.join(SELECT_FORMATS)}; CONSTRUCT and DESCRIBE: table (Turtle), "
+        f"{', '.join(GRAPH_FORMATS)}."))] = "table",
     list_: Annotated[bool, typer.Option("--list", help="List the named queries and their parameters.")] = False,
 ) -> None:
     """Run a named query or a SPARQL file against the store; --list shows the named queries."""
     if fmt not in FORMATS:
-        raise UsageError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+        raise UsageError(f"--format {fmt!r}: expected one of {', '.join(SELECT_FORMATS)} (SELECT, ASK) or "
+                         f"{', '.join(GRAPH_FORMATS)} (CONSTRUCT, DESCRIBE)")
     if list_:
         print_catalogue(fmt)
         return
@@ -86,11 +128,16 @@ def query_command(
     if file is not None:
         if param:
             raise UsageError("--param applies to named queries only")
-        try:
-            text = file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"{file}: cannot read: {exc.strerror}") from exc
-        where = str(file)
+        if str(file) == "-":
+            text, where = sys.stdin.read(), "the query on standard input"
+        else:
+            try:
+                text = file.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise InputError(f"{file}: cannot read: {exc.strerror}") from exc
+            where = str(file)
+        if not text.strip():
+            raise InputError(f"{where}: is empty; expected a SPARQL query")
     else:
         assert name is not None
         text = get_query(name).bind(**parse_params(param or []))

@@ -14,7 +14,7 @@ from collections import Counter
 
 from odlm_kg.namespaces import ODLM
 from odlm_kg.report.crawl import QueryRows, query_rows
-from odlm_kg.report.document import Chart, Report, Section, Table, figure_png, pyplot
+from odlm_kg.report.document import Chart, Report, Section, Table, figure_png, provenance, pyplot
 from odlm_kg.store.base import Store
 
 KINDS = ("data", "code", "model")
@@ -196,7 +196,7 @@ def compare_report(store: Store) -> Report:
                   warnings=warnings,
                   intro=["Each table is the answer of the named query it names; run it yourself with "
                          "`odlm-kg query NAME`. Evidence: published findings, survey responses, crawl records."],
-                  sections=compare_sections(store))
+                  sections=compare_sections(store), provenance=provenance(store))
 
 
 __all__ = ["SYNTHETIC_WARNING", "compare_report", "compare_sections", "cosharing_chart", "has_synthetic_survey",

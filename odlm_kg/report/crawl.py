@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from odlm_kg.cookbook import result_table
 from odlm_kg.queries import get_query
-from odlm_kg.report.document import Chart, Report, Section, Table, figure_png, pyplot
+from odlm_kg.report.document import Chart, Report, Section, Table, figure_png, provenance, pyplot
 from odlm_kg.store.base import Store
 
 LOAD_HINT = "load platform records first, e.g. `odlm-kg load huggingface-models FILE…` or `odlm-kg load github FILE…`"
@@ -187,7 +187,7 @@ def crawl_report(store: Store) -> Report:
                          "table (run them with `odlm-kg query NAME`). Rows marked 'curated sample' come from 31 "
                          "Hugging Face Hub records written by hand for the default graph: hand-picked, not a sample "
                          "of the Hub, so their shares describe those records only."],
-                  sections=crawl_sections(store))
+                  sections=crawl_sections(store), provenance=provenance(store))
 
 
 __all__ = ["QueryRows", "crawl_report", "crawl_sections", "fan_out_chart", "openness_chart", "query_rows"]

@@ -1,9 +1,12 @@
 """A report as data, rendered to one self-contained HTML page or to Markdown.
 
 A :class:`Report` is a title, notes, and sections; a section holds paragraphs, tables (column names and
-rows of text) and charts (PNG bytes, embedded as ``data:`` URIs in both renderings, so a report is one
-file with no external references). A table with no rows is never rendered: its section says what is
-missing instead (``empty`` text), so a reader never meets an empty table.
+rows of text) and charts (PNG bytes). The HTML page embeds its charts as ``data:`` URIs, so it is one file
+with no external references; the Markdown links PNG files written beside it (``<stem>-chart-1.png``, …),
+which Markdown viewers and diffs handle, unlike kilobytes of base64. A table with no rows is never
+rendered: its section says what is missing instead (``empty`` text), so a reader never meets an empty
+table. Every report says under its title when it was made, by which version, from which store
+(:func:`provenance`).
 
 >>> report = Report("R", sections=[Section("S", tables=[Table(["a"], [["1"]])])])
 >>> "| a |" in render_markdown(report)
@@ -15,13 +18,16 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from odlm_kg.store.base import Store
 
 
 @dataclass
@@ -54,6 +60,36 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     intro: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    #: When, by which package version and from which store the report was made (:func:`provenance`).
+    provenance: str = ""
+
+
+def describe_store(store: Store) -> str:
+    """Which store a report read, in words: its directory, its endpoint URL, or in memory."""
+    url = getattr(store, "query_url", None)
+    if url:
+        return f"the SPARQL endpoint {url}"
+    path = getattr(store, "path", None)
+    return f"the store at {path}" if path is not None else "an in-memory store"
+
+
+def provenance(store: Store, when: datetime | None = None) -> str:
+    """One line saying when (UTC), by which odlm-kg version and from which store a report was made.
+
+    >>> from odlm_kg.store import open_store
+    >>> provenance(open_store("memory"), datetime(2026, 1, 2, 3, 4, tzinfo=UTC))  # doctest: +ELLIPSIS
+    'Made on 2026-01-02 03:04 UTC by odlm-kg ... from an in-memory store.'
+    """
+    from odlm_kg import __version__
+
+    moment = (when or datetime.now(UTC)).astimezone(UTC)
+    return f"Made on {moment:%Y-%m-%d %H:%M} UTC by odlm-kg {__version__} from {describe_store(store)}."
+
+
+def chart_files(report: Report, stem: str) -> dict[str, bytes]:
+    """The report's charts as PNG files for the Markdown rendering: ``<stem>-chart-<n>.png`` -> bytes."""
+    charts = [chart for section in report.sections for chart in section.charts]
+    return {f"{stem}-chart-{number}.png": chart.png for number, chart in enumerate(charts, 1)}
 
 
 def figure_png(figure: Figure) -> bytes:
@@ -92,6 +128,8 @@ def render_html(report: Report) -> str:
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              f"<title>{escape(report.title)}</title><style>{_STYLE}</style></head><body>",
              f"<h1>{escape(report.title)}</h1>"]
+    if report.provenance:
+        parts.append(f'<p class="provenance"><small>{escape(report.provenance)}</small></p>')
     parts += [f'<p class="warning">{escape(text)}</p>' for text in report.warnings]
     parts += [f"<p>{escape(text)}</p>" for text in report.intro]
     for section in report.sections:
@@ -126,8 +164,11 @@ def _markdown_table(table: Table) -> list[str]:
     return [*lines, ""]
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, stem: str = "report") -> str:
+    """The report as Markdown; its charts are links to the files :func:`chart_files` names for ``stem``."""
+    names = iter(chart_files(report, stem))
     lines = [f"# {report.title}", ""]
+    lines += [f"_{report.provenance}_", ""] if report.provenance else []
     lines += [line for text in report.warnings for line in (f"> **{text}**", "")]
     lines += [line for text in report.intro for line in (text, "")]
     for section in report.sections:
@@ -135,13 +176,14 @@ def render_markdown(report: Report) -> str:
         lines += [line for text in section.paragraphs for line in (text, "")]
         for table in section.tables:
             lines += _markdown_table(table) if table.rows else [f"_{table.empty}_", ""]
-        lines += [line for chart in section.charts for line in (f"![{chart.alt}]({_data_uri(chart)})", "")]
+        lines += [line for chart in section.charts for line in (f"![{chart.alt}]({next(names)})", "")]
     return "\n".join(lines)
 
 
 def write_rendered(directory: Path, stem: str, formats: Sequence[str], *, to_html: Callable[[], str],
-                   to_markdown: Callable[[], str]) -> list[Path]:
-    """Write ``<stem>.html`` and/or ``<stem>.md`` into ``directory`` from the given renderers."""
+                   to_markdown: Callable[[], str], markdown_files: Mapping[str, bytes] | None = None) -> list[Path]:
+    """Write ``<stem>.html`` and/or ``<stem>.md`` into ``directory`` from the given renderers; with the
+    Markdown, the files it links (``markdown_files``: name -> bytes)."""
     from odlm_kg.errors import UsageError
 
     renderers = {"html": to_html, "md": to_markdown}
@@ -155,6 +197,10 @@ def write_rendered(directory: Path, stem: str, formats: Sequence[str], *, to_htm
             path = directory / f"{stem}.{fmt}"
             path.write_text(renderers[fmt](), encoding="utf-8")
             written.append(path)
+            if fmt == "md":
+                for name, content in (markdown_files or {}).items():
+                    (directory / name).write_bytes(content)
+                    written.append(directory / name)
     except OSError as exc:
         raise UsageError(f"cannot write the report into {directory}: {exc.strerror or exc} "
                          "(expected a writable directory for --out)") from exc
@@ -164,8 +210,8 @@ def write_rendered(directory: Path, stem: str, formats: Sequence[str], *, to_htm
 def write_document(report: Report, directory: Path, stem: str, formats: Sequence[str] = ("html", "md")) -> list[Path]:
     """Write ``<stem>.html`` and/or ``<stem>.md`` into ``directory``."""
     return write_rendered(directory, stem, formats, to_html=lambda: render_html(report),
-                          to_markdown=lambda: render_markdown(report))
+                          to_markdown=lambda: render_markdown(report, stem), markdown_files=chart_files(report, stem))
 
 
-__all__ = ["Chart", "Report", "Section", "Table", "figure_png", "pyplot", "render_html", "render_markdown",
-           "write_document", "write_rendered"]
+__all__ = ["Chart", "Report", "Section", "Table", "chart_files", "describe_store", "figure_png", "provenance",
+           "pyplot", "render_html", "render_markdown", "write_document", "write_rendered"]

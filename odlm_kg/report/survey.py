@@ -114,6 +114,8 @@ class SurveyReport:
     responses: int
     tables: list[SurveyTable] = field(default_factory=list)
     tests: list[ChiSquare] = field(default_factory=list)
+    #: When, by which package version and from which store (odlm_kg.report.document.provenance).
+    provenance: str = ""
 
     @property
     def max_difference(self) -> float | None:
@@ -280,7 +282,9 @@ def survey_report(store: Store, survey: URIRef | str = DEMO_SURVEY) -> SurveyRep
         raise UsageError(f"survey {str(survey)!r}: expected an absolute IRI such as <{DEMO_SURVEY}>")
     survey = URIRef(str(survey))
     title, synthetic, description, responses = _survey_info(store, survey)
-    report = SurveyReport(survey, title, synthetic, description, responses)
+    from odlm_kg.report.document import provenance
+
+    report = SurveyReport(survey, title, synthetic, description, responses, provenance=provenance(store))
     report.tables = [compute_table(store, spec, survey) for spec in TABLES]
     report.tests = chi_square_tests(store, survey)
     return report
@@ -302,6 +306,7 @@ def _synthetic_note(report: SurveyReport) -> str:
 def render_markdown(report: SurveyReport) -> str:
     """The report as Markdown: one table per published table, then the chi-square tests."""
     lines = [f"# Survey reproduction: {report.title}", ""]
+    lines += [f"_{report.provenance}_", ""] if report.provenance else []
     if report.synthetic:
         lines += [f"> **{_synthetic_note(report)}**", ""]
     lines += [f"Survey <{report.survey}>, {report.responses} responses. Computed = named query over the "
@@ -361,6 +366,8 @@ def render_html(report: SurveyReport) -> str:
              "td.n{text-align:right}.synthetic{background:#fff3cd;border:2px solid #b58100;padding:1em;"
              "font-weight:bold}</style></head><body>",
              f"<h1>Survey reproduction: {escape(report.title)}</h1>"]
+    if report.provenance:
+        parts.append(f'<p class="provenance"><small>{escape(report.provenance)}</small></p>')
     if report.synthetic:
         parts.append(f'<p class="synthetic">{escape(_synthetic_note(report))}</p>')
     parts.append(f"<p>Survey <code>{escape(str(report.survey))}</code>, {report.responses} responses. "

@@ -370,16 +370,22 @@ class ValidationReport:
             lines.append("")
         verdict = "conforms" if self.conforms else "does NOT conform"
         lines.append(
-            f"Summary: {verdict}. {summary['results']} results: {summary['violations']} violations, "
-            f"{summary['warnings']} warnings, {summary['infos']} infos"
+            f"Summary: {verdict}. {_counted(summary['results'], 'result')}: "
+            f"{_counted(summary['violations'], 'violation')}, {_counted(summary['warnings'], 'warning')}, "
+            f"{_counted(summary['infos'], 'info')}"
             + (f", {summary['other_severities']} of other severities" if summary["other_severities"] else "")
-            + f"; on {summary['focus_nodes']} focus nodes from {summary['shapes']} shapes"
+            + f"; on {_counted(summary['focus_nodes'], 'focus node')} from {_counted(summary['shapes'], 'shape')}"
             + (f" (showing the first {summary['shown']})" if self.truncated else "") + "."
         )
         if self.layers:
             lines.append(f"Layers: {', '.join(self.layers)}.")
         lines.extend(self.notes)
         return "\n".join(lines) + "\n"
+
+
+def _counted(count: int, noun: str) -> str:
+    """``1 result``, ``2 results`` (the summary line said "1 results: 1 violations")."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 class ReportCollector:
