@@ -39,7 +39,14 @@ from odlm_kg.queries import NamedQuery, ParameterError, get_query, list_queries
 from odlm_kg.rdf_formats import FORMATS
 from odlm_kg.server.describe import VOID_QUERIES, service_description, void_description, with_endpoint
 from odlm_kg.server.negotiation import DESCRIPTION_OFFERS, GRAPH_OFFERS, SELECT_OFFERS, choose
-from odlm_kg.server.openapi import SPARQL_GET, SPARQL_POST, UPLOAD_EXTENSIONS, VALIDATE
+from odlm_kg.server.openapi import (
+    NAMED_QUERY,
+    SPARQL_GET,
+    SPARQL_POST,
+    UPLOAD_EXTENSIONS,
+    VALIDATE,
+    VOID_DESCRIPTION,
+)
 from odlm_kg.server.page import add_page_routes
 from odlm_kg.server.workers import (
     DEFAULT_MEMORY_BYTES,
@@ -495,6 +502,9 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
             return await endpoint.update(request, updates[0], values["using-graph-uri"],
                                          values["using-named-graph-uri"])
         if not queries:
+            if any(values.values()):  # a dataset without an operation would be silently ignored
+                return _text(400, "default-graph-uri, named-graph-uri, using-graph-uri and using-named-graph-uri "
+                             "go with a 'query' or an 'update'")
             names = await endpoint.graph_names()
             return _described(request, service_description(endpoint.base_url(request) + "/sparql", names, settings))
         default_graph = values["default-graph-uri"] or None
@@ -520,7 +530,8 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
         items = [q.as_dict() | {"url": f"{base}/queries/{q.name}"} for q in list_queries()]
         return JSONResponse(items)
 
-    @app.get("/queries/{name}", summary="Run a named query; its parameters are URL query parameters")
+    @app.get("/queries/{name}", summary="Run a named query; its parameters are URL query parameters",
+             openapi_extra=NAMED_QUERY)
     async def run_named(name: str, request: Request) -> Response:
         params = dict(request.query_params)
         fmt = params.pop("format", None)  # ?format=csv etc. as a shortcut for Accept
@@ -598,11 +609,13 @@ def create_app(store: Store, settings: ServerSettings | None = None) -> FastAPI:
                          f"{', '.join(shipped)}")
         chosen = choose(request.headers.get("accept"), [("application/json", "json"), *DESCRIPTION_OFFERS])
         body = upload if upload is not None else await request.body()
+        if not body.strip():
+            return _text(400, "nothing to validate: the body (or the uploaded file) is empty")
         return _answer_response(await endpoint.pool.run({
             "kind": "validate", "body": body, "rdf_format": rdf_format, "media": media, "layers": chosen_layers,
             "report_media": chosen or ("application/json", "json")}))
 
-    @app.get("/void", summary="VoID description of the dataset")
+    @app.get("/void", summary="VoID description of the dataset", openapi_extra=VOID_DESCRIPTION)
     async def void(request: Request) -> Response:
         graph = await endpoint.void()
         if isinstance(graph, tuple):

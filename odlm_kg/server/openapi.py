@@ -10,7 +10,9 @@ from odlm_kg.rdf_formats import FORMATS
 from odlm_kg.server.negotiation import GRAPH_OFFERS, SELECT_OFFERS
 
 _TEXT = {"text/plain": {"schema": {"type": "string"}}}
-_ANY = {"schema": {"type": "string"}}
+#: any body: SPARQL results, RDF and reports are checked by their own parsers, not by JSON Schema
+_ANY: dict[str, Any] = {"schema": {}}
+_JSON_DETAIL = {"application/json": {"schema": {"type": "object", "properties": {"detail": {"type": "string"}}}}}
 _IRI_LIST = {"type": "array", "items": {"type": "string", "format": "iri"}}
 #: media types of RDF /validate reads
 RDF_MEDIA = sorted({media for rdflib_name, media in FORMATS.values() if rdflib_name != "n3"} | {"text/plain"})
@@ -113,3 +115,34 @@ VALIDATE: dict[str, Any] = {
 UPLOAD_EXTENSIONS = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
                      ".json": "application/ld+json", ".rdf": "application/rdf+xml", ".owl": "application/rdf+xml",
                      ".xml": "application/rdf+xml", ".trig": "application/trig", ".nq": "application/n-quads"}
+
+_DESCRIPTION_MEDIA = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
+
+NAMED_QUERY: dict[str, Any] = {
+    "responses": {
+        "200": {"description": "the answer: SPARQL results (SELECT) or RDF (CONSTRUCT) by Accept or ?format=; an "
+                               "answer resting on synthetic or curated-sample evidence carries the "
+                               "X-Odlm-Evidence-Notice header",
+                "content": {media: _ANY for media, _ in [*SELECT_OFFERS, *GRAPH_OFFERS]}},
+        "400": {"description": "a parameter of the wrong type or unknown, or an unknown ?format=",
+                "content": _JSON_DETAIL},
+        "404": {"description": "no named query of that name", "content": _JSON_DETAIL},
+        "406": _error("none of the accepted media types is offered for this answer"),
+        "503": _error("the query ran longer than the timeout or needed more memory than allowed"),
+    },
+}
+
+CHOICES: dict[str, Any] = {
+    "responses": {
+        "400": {"description": "the parameter is not an IRI parameter", "content": _JSON_DETAIL},
+        "404": {"description": "no such named query or parameter", "content": _JSON_DETAIL},
+    },
+}
+
+VOID_DESCRIPTION: dict[str, Any] = {
+    "responses": {
+        "200": {"description": "the VoID description, by Accept", "content": {m: _ANY for m in _DESCRIPTION_MEDIA}},
+        "406": _error("none of the accepted media types is offered"),
+        "503": _error("a query behind the description ran out of time or memory"),
+    },
+}

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from odlm_kg.errors import UsageError
 from odlm_kg.namespaces import GRAPH, ID, PREFIXES, VOCAB
 from odlm_kg.queries import ParameterError, get_query
+from odlm_kg.server.openapi import CHOICES
 
 if TYPE_CHECKING:
     from odlm_kg.server.app import Endpoint
@@ -133,7 +134,7 @@ def add_page_routes(app: FastAPI, endpoint: Endpoint) -> None:
         return JSONResponse(vocabulary_cache[generation])
 
     @app.get("/queries/{name}/choices/{parameter}",
-             summary="The IRIs an IRI parameter of a named query may take, with labels")
+             summary="The IRIs an IRI parameter of a named query may take, with labels", openapi_extra=CHOICES)
     async def parameter_choices(name: str, parameter: str) -> JSONResponse:
         try:
             declared = get_query(name).parameter(parameter)

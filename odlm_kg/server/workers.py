@@ -284,7 +284,7 @@ def validate_body(task: dict[str, Any]) -> Answer:
     try:
         data = parse_untrusted(task["body"], task["rdf_format"])
         report = validate(data, task["layers"])
-    except OdlmError as exc:
+    except (OdlmError, ValueError) as exc:  # ValueError: an IRI Oxigraph refuses (RDF/XML lets relative ones through)
         return 400, "text/plain", f"cannot validate the posted {task['media']}: {exc}".encode(), {}
     conforms = {"X-Conforms": str(report.conforms).lower()}
     media, fmt = task["report_media"]

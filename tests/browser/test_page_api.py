@@ -101,3 +101,17 @@ def test_vocabulary_lists_ontology_terms_with_labels(page_server: Any) -> None:
     assert "https://w3id.org/odlm#sharedAt" in vocabulary["properties"] or len(vocabulary["properties"]) > 20
     assert vocabulary["prefixes"]["vocab"] == "https://w3id.org/odlm/vocab/"
     assert vocabulary["concepts"]["https://w3id.org/odlm/vocab/artifact-kind/Model"]
+
+
+def test_schemathesis_findings_stay_fixed(page_server: Any) -> None:
+    """What schemathesis found (docs/page.md): RDF/XML with a relative IRI was a 500, an empty body
+    validated as an empty graph, and dataset parameters without an operation were silently ignored."""
+    xml = httpx.post(page_server.base + "/validate", content=b"<data>00</data>",
+                     headers={"Content-Type": "application/rdf+xml"})
+    assert xml.status_code == 400 and xml.text.startswith("cannot validate the posted application/rdf+xml")
+    empty = httpx.post(page_server.base + "/validate", content=b"", headers={"Content-Type": "text/turtle"})
+    assert empty.status_code == 400 and "empty" in empty.text
+    ignored = httpx.get(page_server.base + "/sparql", params={"default-graph-uri": ""})
+    assert ignored.status_code == 400 and "go with a 'query'" in ignored.text
+    described = httpx.get(page_server.base + "/sparql", headers={"Accept": "text/turtle"})
+    assert described.status_code == 200 and "sd:Service" in described.text
