@@ -5,6 +5,7 @@ store; numbers come back as numeric dtypes, so ``df.plot.bar(x="label", y="publi
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -151,3 +152,19 @@ def test_queries_is_the_catalogue_as_a_dataframe() -> None:
 def test_an_unknown_prefix_is_refused_in_python_too(built_path: Path) -> None:
     with pytest.raises(ParameterError, match=r"unknown prefix 'vocabulary:'.*vocab:"):
         odlm_kg.query("rq1-where-locations-by-kind", store=built_path, kind="vocabulary:artifact-kind/Model")
+
+
+@pytest.mark.parametrize("page", ["queries.md", "user-guide.md"])
+def test_docs_python_examples_run(page: str, built_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The Python examples of the page run as written, in a folder whose ``./kg`` is the built store (the
+    user guide builds it with ``odlm-kg --store ./kg build``)."""
+    (tmp_path / "kg").symlink_to(built_path, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    text = (Path(__file__).resolve().parent.parent / "docs" / page).read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    assert any("odlm_kg.query" in block or "odlm_kg.sparql" in block for block in blocks)
+    for block in blocks:
+        exec(compile(block, f"docs/{page}", "exec"), {})
+    if page == "user-guide.md":
+        assert "['code', 'data', 'model']" in capsys.readouterr().out
