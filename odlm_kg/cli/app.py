@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "odlm_kg.cli.validate",
     "odlm_kg.cli.serve",
     "odlm_kg.cli.load",
+    "odlm_kg.cli.crawl",
     "odlm_kg.cli.docs",
     "odlm_kg.cli.report",
     "odlm_kg.cli.link",
