@@ -91,7 +91,8 @@ VALIDATE: dict[str, Any] = {
                        "multipart/form-data upload (field 'file'; its media type from the part's "
                        "Content-Type or the file name's extension; an optional field 'layers').",
         "content": {
-            **{media: {"schema": {"type": "string"}} for media in RDF_MEDIA},
+            # JSON-LD is any JSON document ({} is an empty graph); the other syntaxes are text
+            **{media: {"schema": {} if "json" in media else {"type": "string"}} for media in RDF_MEDIA},
             "multipart/form-data": {
                 "schema": {"type": "object", "required": ["file"], "properties": {
                     "file": {"type": "string", "format": "binary", "description": "an RDF file"},
