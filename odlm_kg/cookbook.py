@@ -161,7 +161,7 @@ def query_section(store: Store, query: NamedQuery) -> str:
                   "it; its answer depends on that endpoint and on the links made with `odlm-kg link`._", ""]
         return "\n".join(lines)
     columns, rows = result_table(store.query(query.bind()), query.name)
-    lines += [f"Result on the default graph ({len(rows)} rows):", ""]
+    lines += [f"Result on the default graph ({len(rows)} row{'' if len(rows) == 1 else 's'}):", ""]
     lines += [markdown_table(columns, rows, COOKBOOK_ROWS) if rows else "_(no rows on the default graph)_", ""]
     return "\n".join(lines)
 

@@ -128,6 +128,12 @@ def test_counts_agree_with_their_nouns(store_path: Path, tmp_path: Path, capsys:
     assert not re.search(r"\b1 (results|violations|focus nodes|shapes)\b", out)
     code, out, _ = _run(capsys, "--store", str(store_path), "query", "--file", str(_one_row_query(tmp_path)))
     assert code == 0 and out.rstrip().endswith("1 row")
+    one_record = tmp_path / "one.jsonl"
+    one_record.write_text('{"id": "example-org/one", "author": "example-org", "tags": ["license:mit"]}\n')
+    code, out, _ = _run(capsys, "--store", "memory", "load", "huggingface-models", str(one_record), "--no-progress")
+    assert code == 0 and "read 1 record, wrote 1 " in out
+    cookbook = (Path(__file__).resolve().parent.parent / "docs" / "cookbook.md").read_text(encoding="utf-8")
+    assert "(1 rows)" not in cookbook and "Result on the default graph (1 row):" in cookbook
 
 
 def _one_row_query(folder: Path) -> Path:

@@ -47,7 +47,8 @@ def load_command(
     report = run_load(store, chosen, files, strict=strict, reject_file=reject_file,
                       batch_size=batch_size, progress=not no_progress, workers=workers)
     out_console.print(
-        f"{source}: read {report.read:,} records, wrote {report.written:,} ({report.triples:,} triples) "
+        f"{source}: read {report.read:,} record{'' if report.read == 1 else 's'}, wrote {report.written:,} "
+        f"({report.triples:,} triple{'' if report.triples == 1 else 's'}) "
         f"into <{report.graph}>, rejected {report.rejected:,} in {report.seconds:.1f} s "
         f"({report.records_per_second:,.0f} records/s); run <{report.run}>")
     excluded = excluded_counts(chosen)
