@@ -29,7 +29,8 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes] | None = None, seco
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode} before answering {url}")
+            said = process.stderr.read().decode(errors="replace")[-2000:] if process.stderr else ""
+            raise RuntimeError(f"server exited with {process.returncode} before answering {url}: {said}")
         try:
             httpx.get(url, timeout=1.0)
             return

@@ -111,10 +111,9 @@ def test_update_without_gsp(oxigraph_server) -> None:  # type: ignore[no-untyped
 @pytest.mark.real_data
 def test_loader_over_remote_matches_embedded(oxigraph_server, real_data) -> None:  # type: ignore[no-untyped-def]
     """A loader writes the same graph (minus the run's provenance timestamps) into both stores."""
+    from odlm_kg.build import collect, replace_graphs
     from odlm_kg.sources import LoadOptions, get_source
     from odlm_kg.sources.pipeline import run_load
-
-    from odlm_kg.build import collect, replace_graphs
 
     path = real_data / "github-api-pygithub" / "repos_PyGithub_PyGithub.json"
     remote = RemoteStore(oxigraph_server.query_url)
