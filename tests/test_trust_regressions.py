@@ -84,6 +84,18 @@ def test_rq1_1_has_no_kinds_by_factors_cross_product(store: OxigraphStore) -> No
     assert social["data"].startswith("shares less") and social["model"].startswith("shares")
 
 
+def test_rq1_1_names_subgroups_and_does_not_count_recommendations(store: OxigraphStore) -> None:
+    """Before: medicine read 'shares, does not share' for models (the §4.5 claim is about medicine combined
+    with mathematics), and funding read 'reported for data and models' though §5 only recommends it for
+    models."""
+    rows = {r["concept"]: r for r in records(store, "rq1-1-common-and-unique")}
+    medicine = rows[f"{V}discipline/Medicine"]["model"]
+    assert "does not share (with mathematics)" in medicine and "does not share," not in medicine
+    funding = rows[f"{V}barrier/LackOfFunding"]
+    assert funding["model"].startswith("recommends") and funding["pattern"] == "only for data"
+    assert ", " not in rows[f"{V}discipline/Medicine"]["source"]  # one work, listed once
+
+
 def test_rq2_has_no_restated_row_and_table_6_sums_to_100(store: OxigraphStore) -> None:
     rows = records(store, "rq2-model-motivations-barriers", **{"include-synthetic": True})
     motivations = [r for r in rows if r["side"] == "why: motivation"]
