@@ -141,7 +141,11 @@ def run_crawl(store: Store | None, plan: CrawlPlan) -> CrawlResult:
             cut_to(plan.out, state.out_bytes)
     since = parse_time(state.since) if state.since else None
     result = CrawlResult(platform.name, URIRef(state.crawl_run), resumed=resumed, since=since)
-    etags = read_etags(work.etags) if work.etags else {}
+    # ETags of pages whose every record the store holds: a 304 for one of them means nothing to store.
+    # A page's ETag counts only once its records are loaded (a kill before that fetches it again), and
+    # only when the page was kept whole (not cut by --limit or --since).
+    etags = read_etags(work.etags) if work.etags and plan.load else {}
+    pending_etags: dict[str, list[str | None]] = {}
     source = get_source(platform.load_source) if plan.load else None
 
     def load_spool() -> None:
@@ -157,6 +161,8 @@ def run_crawl(store: Store | None, plan: CrawlPlan) -> CrawlResult:
         cut_to(work.spool, 0)
         state.spooled_bytes = state.spooled_records = 0
         _save(state, work.checkpoint)
+        etags.update(pending_etags)
+        pending_etags.clear()
 
     client = PoliteClient(token=plan.token, **plan.client_settings)
     try:
@@ -174,9 +180,9 @@ def run_crawl(store: Store | None, plan: CrawlPlan) -> CrawlResult:
                 else:
                     records = platform.records(page)
                     next_url = platform.next_url(page)
-                    if page.etag:
-                        etags[url] = [page.etag, next_url]
                 kept, stop = _keep(records, platform, since, plan.limit, state.kept)
+                if page.etag and not page.not_modified and len(kept) == len(records) and plan.load:
+                    pending_etags[url] = [page.etag, next_url]
                 state.fetched += len(records)
                 _append(work.spool, plan.out, kept, state)
                 state.pages += 1
@@ -192,7 +198,7 @@ def run_crawl(store: Store | None, plan: CrawlPlan) -> CrawlResult:
             load_spool()
     finally:
         client.close()
-        if work.etags:
+        if work.etags and plan.load:
             write_etags(work.etags, etags)
     ended = datetime.now(UTC)
     if store is not None:
