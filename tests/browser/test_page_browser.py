@@ -109,6 +109,12 @@ def test_page_answers_a_research_question(walk: Walk) -> None:
     bars = walk.css("#chart svg rect")
     assert len(bars) >= 10  # a chart of the published shares
     assert walk.css("#chart svg rect.synthetic"), "synthetic rows are told apart in the chart"
+    # regression: bars were named "model · role · published" and shares of different bases (motivations of
+    # sharers, barriers of non-sharers) stood in one block; now a bar carries its row's label and each side
+    # is its own titled block
+    chart_text = walk.css("#chart svg")[0].text
+    assert "contributing to collaborative model development" in chart_text
+    assert len(walk.css("#chart svg text.bar-group")) == 2
     assert "include-synthetic=true" in walk.driver.current_url
 
     permalink = walk.css("#permalink")[0].get_attribute("href")

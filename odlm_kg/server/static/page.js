@@ -306,51 +306,79 @@ function chartColumn(columns, rows) {
   return numericColumns.find((c) => /percent|share|proportion|rate/i.test(c.name)) || numericColumns[0] || null;
 }
 
+// Rows whose numbers have different bases ("% of the answers of model sharers", "% of an age band who share
+// NO model") are never drawn as one comparison: one block of bars per distinct measure text, each titled with
+// it. Bars are named by the row's label (not the dimension), then its evidence.
+function chartGroups(columns, rows) {
+  const measure = columns.find((c) => /^(measures?|baseCounts|shareOf|unit)$/i.test(c.name));
+  const dimension = columns.find((c) => /^(dimension|side)$/i.test(c.name));
+  const groups = new Map();
+  for (const row of rows) {
+    const key = [dimension && row[dimension.name] ? row[dimension.name].value : "",
+      measure && row[measure.name] ? row[measure.name].value : ""].filter(Boolean).join(": ");
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(row);
+  }
+  return groups;
+}
+
 function drawChart(columns, rows) {
   const chart = $("chart");
   chart.replaceChildren();
   const value = chartColumn(columns, rows);
   if (!value || rows.length < 2) return;
-  const categories = columns.filter((c) => c !== value && !EVIDENCE_COLUMNS.has(c.name)
+  // the labelled column that tells the rows apart best (value → valueLabel, location → locationLabel, label)
+  const distinct = (c) => new Set(rows.map((r) => cellFor(c, r).text)).size;
+  const labelled = columns.filter((c) => (c.label || c.name === "label") && rows.some((r) => r[c.name]));
+  const labelColumn = labelled.sort((a, b) => distinct(b) - distinct(a))[0];
+  const categories = labelColumn ? [labelColumn] : columns.filter((c) => c !== value && !EVIDENCE_COLUMNS.has(c.name)
     && rows.some((r) => r[c.name] && cellValue(r[c.name]).kind !== "number")).slice(0, 2);
   const shown = rows.filter((r) => r[value.name]).slice(0, CHART_LIMIT);
   if (shown.length < 2) return;
   const percent = /percent/i.test(value.name);
-  const numbers = shown.map((r) => Number(r[value.name].value));
-  const max = percent ? Math.max(100, ...numbers) : Math.max(...numbers, 1e-9);
-  const labelWidth = 330, barWidth = 420, rowHeight = 15, top = 20;
-  const height = top + shown.length * rowHeight + 6;
+  const groups = chartGroups(columns, shown);
+  const labelWidth = 330, barWidth = 420, rowHeight = 15, top = 20, groupGap = 22;
+  const height = top + shown.length * rowHeight + groups.size * groupGap + 6;
   const svgNS = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(svgNS, "svg");
   svg.setAttribute("viewBox", `0 0 ${labelWidth + barWidth + 70} ${height}`);
   svg.setAttribute("width", String(labelWidth + barWidth + 70));
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", `bar chart of ${value.name}`);
-  const text = (x, y, content, anchor = "start") => {
+  const text = (x, y, content, anchor = "start", cls = null) => {
     const t = document.createElementNS(svgNS, "text");
     t.setAttribute("x", String(x));
     t.setAttribute("y", String(y));
     t.setAttribute("text-anchor", anchor);
+    if (cls) t.setAttribute("class", cls);
     t.textContent = content;
     return t;
   };
   svg.append(text(0, 14, `${value.name}${percent ? " (%)" : ""}` + (rows.length > shown.length ? ` — first ${shown.length} of ${rows.length} rows` : "")));
-  shown.forEach((row, i) => {
-    const y = top + i * rowHeight;
-    const parts = categories.map((c) => cellFor(c, row).text).filter(Boolean);
-    if (row.evidence) parts.push(row.evidence.value);
-    let name = parts.join(" · ");
-    if (name.length > 52) name = name.slice(0, 51) + "…";
-    svg.append(text(labelWidth - 6, y + 11, name, "end"));
-    const rect = document.createElementNS(svgNS, "rect");
-    rect.setAttribute("x", String(labelWidth));
-    rect.setAttribute("y", String(y + 2));
-    rect.setAttribute("height", String(rowHeight - 4));
-    rect.setAttribute("width", String(Math.max(1, (numbers[i] / max) * barWidth)));
-    rect.setAttribute("class", "bar-rect" + (row.synthetic && row.synthetic.value === "true" ? " synthetic" : ""));
-    svg.append(rect);
-    svg.append(text(labelWidth + (numbers[i] / max) * barWidth + 4, y + 11, cellValue(row[value.name]).text));
-  });
+  let y = top;
+  for (const [title, members] of groups) {
+    const numbers = members.map((r) => Number(r[value.name].value));
+    // a percentage is drawn against 100; counts against the largest count of their own block
+    const max = percent ? Math.max(100, ...numbers) : Math.max(...numbers, 1e-9);
+    y += groupGap;
+    if (title) svg.append(text(0, y - 6, title.length > 120 ? title.slice(0, 119) + "…" : title, "start", "bar-group"));
+    members.forEach((row, i) => {
+      const parts = categories.map((c) => cellFor(c, row).text).filter(Boolean);
+      if (row.evidence) parts.push(row.evidence.value);
+      let name = parts.join(" · ");
+      if (name.length > 52) name = name.slice(0, 51) + "…";
+      svg.append(text(labelWidth - 6, y + 11, name, "end"));
+      const rect = document.createElementNS(svgNS, "rect");
+      rect.setAttribute("x", String(labelWidth));
+      rect.setAttribute("y", String(y + 2));
+      rect.setAttribute("height", String(rowHeight - 4));
+      rect.setAttribute("width", String(Math.max(1, (numbers[i] / max) * barWidth)));
+      rect.setAttribute("class", "bar-rect" + (row.synthetic && row.synthetic.value === "true" ? " synthetic" : ""));
+      svg.append(rect);
+      svg.append(text(labelWidth + (numbers[i] / max) * barWidth + 4, y + 11, cellValue(row[value.name]).text));
+      y += rowHeight;
+    });
+  }
   chart.append(svg);
 }
 
