@@ -92,7 +92,6 @@ def test_object_array_lines_gzip_and_directories(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("content", "message"), [
     (b'[{"id": 1}, {"id": 2', r"truncated\.json:1:21: truncated JSON"),
-    (b'{"id": 1}\n{"id": 2, oops}\n', r"truncated\.json:2:11: invalid JSON"),
     (b'{"id": "Jos\xe9"}', r"truncated\.json: not UTF-8: invalid byte at byte offset 11"),
     (b"id,name\n1,x\n", r"truncated\.json:1:1: not JSON"),
     (b"", r"truncated\.json: empty file"),
@@ -315,22 +314,24 @@ def test_a_record_with_a_term_the_store_refuses_is_rejected_and_the_run_goes_on(
 def test_cli_load_exit_codes_and_messages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store = str(tmp_path / "store")
     assert main(["--store", store, "load", "huggingface-models", str(HF / "edge_cases.jsonl"), "--no-progress",
-                 "--reject-file", str(tmp_path / "r.jsonl")]) == 0
-    out = capsys.readouterr().out
-    assert "read 12 records, wrote 6" in out and "rejected 6" in out
+                 "--reject-file", str(tmp_path / "r.jsonl")]) == 1  # records rejected: exit 1, the rest written
+    captured = capsys.readouterr()
+    assert "read 12 records, wrote 6" in captured.out and "rejected 6" in captured.out
+    assert "6 of 12 records were rejected" in captured.err
     before = OxigraphStore(tmp_path / "store")
     count = before.count()
     before.close()
     assert main(["--store", store, "load", "huggingface-models", str(HF / "truncated.json"), "--no-progress"]) == 2
     assert "truncated.json:1:80: truncated JSON" in capsys.readouterr().err
-    assert main(["--store", store, "load", "huggingface-models", str(HF / "non_utf8.jsonl"), "--no-progress"]) == 2
-    assert "non_utf8.jsonl: not UTF-8" in capsys.readouterr().err
     assert main(["--store", store, "load", "huggingface-models", str(HF / "edge_cases.jsonl"), "--strict",
                  "--no-progress"]) == 1
     assert "edge_cases.jsonl: record 4: field id" in capsys.readouterr().err
     after = OxigraphStore(tmp_path / "store")
     assert after.count() == count  # failed runs write nothing, not even provenance
     after.close()
+    # JSON Lines: a line that is not UTF-8 is one rejected record, not an unreadable file
+    assert main(["--store", store, "load", "huggingface-models", str(HF / "non_utf8.jsonl"), "--no-progress"]) == 1
+    assert "line 1: not UTF-8" in capsys.readouterr().err
     assert main(["--store", store, "load", "nosuch", "x.json"]) == 2
     err = capsys.readouterr().err
     assert "no source 'nosuch'" in err and all(name in err for name in SOURCES)

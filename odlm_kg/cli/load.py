@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from odlm_kg.cli.context import err_console, out_console, state
-from odlm_kg.errors import UsageError
+from odlm_kg.errors import ProblemsFound, UsageError
 from odlm_kg.sources import SOURCES, LoadOptions, get_source
 from odlm_kg.sources.pipeline import DEFAULT_BATCH_SIZE, run_load
 
@@ -35,7 +35,10 @@ def load_command(
         "--option", "-o", help="A source-specific setting KEY=VALUE, repeatable (e.g. peatmoss: "
                                "observed-at=2023-10-01, the time its download counts were taken).")] = None,
 ) -> None:
-    """Load records of SOURCE format from FILE… into the store, validated, with provenance."""
+    """Load records of SOURCE format from FILE… into the store, validated, with provenance.
+
+    Exit 1 when any record was rejected (the others are written), 2 when an input cannot be read.
+    """
     if batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
     if workers is not None and workers < 0:
@@ -61,6 +64,11 @@ def load_command(
             err_console.print(f"  {count:>7,} × {reason}", markup=False)
         if reject_file is None:
             err_console.print("  (give --reject-file F to keep every rejected record)", markup=False)
+        # the README's exit codes: 1 = the command ran and found problems (the records that passed are
+        # written; a script must not take a run that dropped records for a clean one)
+        kept = f"; they are listed in {reject_file}" if reject_file is not None else ""
+        raise ProblemsFound(f"{report.rejected:,} of {report.read:,} record{'' if report.read == 1 else 's'} "
+                            f"{'was' if report.rejected == 1 else 'were'} rejected{kept}")
 
 
 def excluded_counts(source: object) -> Counter[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import hashlib
+import io
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -260,10 +261,125 @@ class _JsonStream:
             return value
 
 
+@dataclass(frozen=True)
+class UnreadableLine:
+    """A line of a JSON Lines file that is not a JSON value. The readers yield it in place of the
+    record's data, so that the pipeline rejects that one record (with the line's true number and why)
+    and reads on: the lines of a JSON Lines file are independent records."""
+
+    line: int
+    reason: str
+
+    def message(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+#: File name endings that say "JSON Lines": each line is read on its own, whatever the first line is.
+JSON_LINES_SUFFIXES: tuple[str, ...] = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+#: Bytes of the first line looked at to tell an array from a JSON Lines file without a telling name.
+_SNIFF_BYTES = 1 << 16
+
+
+def _json_lines(path: Path, handle: IO[bytes], first: bytes) -> Iterator[Any]:
+    """The values of a JSON Lines file, one per non-blank line; a line that is not JSON (or not UTF-8)
+    becomes an :class:`UnreadableLine`. Only a failure to read the file itself raises."""
+    number = 0
+    lines = iter(handle)
+    raw: bytes | None = first
+    while True:
+        if raw is None:
+            try:
+                raw = next(lines, None)
+            except READ_FAILURES as exc:
+                raise unreadable(path, exc) from exc
+            if raw is None:
+                return
+        number += 1
+        line, raw = raw, None
+        if number == 1:
+            line = line.removeprefix(codecs.BOM_UTF8)
+        text_bytes = line.strip()
+        if not text_bytes:
+            continue
+        try:
+            text = text_bytes.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield UnreadableLine(number, f"not UTF-8: invalid byte at column {exc.start + 1}")
+            continue
+        try:
+            yield _DECODER.decode(text)
+        except json.JSONDecodeError as exc:
+            if not line.endswith(b"\n") and exc.pos >= len(text) - 1:
+                yield UnreadableLine(number, "truncated JSON: the file ends inside this record "
+                                             f"({exc.msg.lower()})")
+            else:
+                yield UnreadableLine(number, f"invalid JSON at column {exc.colno}: {exc.msg.lower()}")
+        except RecursionError:
+            yield UnreadableLine(number, "invalid JSON: nested too deeply")
+
+
+def _is_json_lines(path: Path, first: bytes) -> bool:
+    """JSON Lines by its name, or a file whose first non-blank line is a whole JSON object by itself (a
+    pretty-printed object file's first line is ``{`` alone, an array's starts with ``[``)."""
+    if path.name.lower().endswith(JSON_LINES_SUFFIXES):
+        return True
+    text = first.removeprefix(codecs.BOM_UTF8).strip()
+    if not text.startswith(b"{") or not first.endswith(b"\n"):
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def _first_line(path: Path, handle: IO[bytes]) -> bytes:
+    """The first non-blank line (with the blank lines before it), or its first bytes when the line is
+    long and does not open an object (a one-line array of a million records is not read whole here)."""
+    taken = b""
+    try:
+        while True:
+            part = handle.readline(_SNIFF_BYTES)
+            taken += part
+            if not part or part.strip():
+                break
+        while taken and not taken.endswith(b"\n") and taken.lstrip(codecs.BOM_UTF8 + b" \t\r\n")[:1] == b"{":
+            more = handle.readline(_SNIFF_BYTES)
+            if not more:
+                break
+            taken += more
+    except READ_FAILURES as exc:
+        raise unreadable(path, exc) from exc
+    return taken
+
+
+def _prefixed(first: bytes, handle: IO[bytes]) -> IO[bytes]:
+    """``handle`` as if ``first`` had not been read from it (for the streaming reader)."""
+
+    class Prefixed(io.RawIOBase):
+        def __init__(self) -> None:
+            self.pending = first
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+            if self.pending:
+                block, self.pending = (self.pending, b"") if size < 0 or size >= len(self.pending) else \
+                    (self.pending[:size], self.pending[size:])
+                return block
+            return handle.read(size)
+
+    return Prefixed()  # type: ignore[return-value]
+
+
 def iter_json_values(path: Path, *, chunk_chars: int = CHUNK_CHARS) -> Iterator[Any]:
     """Yield the records of one JSON file: the elements of a top-level array, the values of a JSON Lines
-    (or concatenated JSON) file, or the single value of a JSON object file. Raises InputError naming the
-    file, line and column when the file is not UTF-8, not JSON or truncated.
+    file, the values of concatenated (pretty-printed) JSON, or the single value of a JSON object file.
+
+    A JSON Lines file (named ``.jsonl``/``.ndjson``, or whose first line is a whole object) is read line
+    by line: a line that is not JSON is yielded as an :class:`UnreadableLine` (its record is rejected,
+    the others are read). Otherwise raises InputError naming the file, line and column when the file is
+    not UTF-8, not JSON or truncated.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.json"
@@ -275,13 +391,22 @@ def iter_json_values(path: Path, *, chunk_chars: int = CHUNK_CHARS) -> Iterator[
     Traceback (most recent call last):
     ...
     odlm_kg.errors.InputError: ...x.json:1:10: truncated JSON: the input ends inside a value (expecting value)
+    >>> _ = p.write_text('{"id": 1}\\n{"id": 2,, }\\n{"id": 3}\\n')
+    >>> list(iter_json_values(p))
+    [{'id': 1}, UnreadableLine(line=2, reason='invalid JSON at column 10: expecting property name enclosed in double quotes'), {'id': 3}]
     """
     with open_binary(path) as handle:
-        stream = _JsonStream(path, _text_chunks(path, handle, chunk_chars))
-        first = stream.skip_ws()
-        if first == "":
+        first = _first_line(path, handle)
+        if not first.removeprefix(codecs.BOM_UTF8).strip():
             raise InputError(located(path, "empty file: expected a JSON object, array or JSON Lines"))
-        if first == "[":
+        if _is_json_lines(path, first):
+            yield from _json_lines(path, handle, first)
+            return
+        stream = _JsonStream(path, _text_chunks(path, _prefixed(first, handle), chunk_chars))
+        first_char = stream.skip_ws()
+        if first_char == "":
+            raise InputError(located(path, "empty file: expected a JSON object, array or JSON Lines"))
+        if first_char == "[":
             stream.pos += 1
             if stream.skip_ws() == "]":
                 stream.pos += 1
@@ -303,7 +428,7 @@ def iter_json_values(path: Path, *, chunk_chars: int = CHUNK_CHARS) -> Iterator[
             if stream.skip_ws() != "":
                 raise stream.fail(stream.pos, "invalid JSON: extra data after the top-level array")
             return
-        if first not in "{":
+        if first_char not in "{":
             raise stream.fail(stream.pos, "not JSON: expected a JSON object, an array or JSON Lines")
         while stream.skip_ws() != "":
             yield stream.value()

@@ -28,7 +28,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from odlm_kg.errors import OdlmError, located
-from odlm_kg.sources.base import Record, RecordError, Source, Triple
+from odlm_kg.sources.base import Record, RecordError, Source, Triple, UnreadableLine
 
 #: Exceptions a mapper may raise on an unexpected shape of input (a list where a string was expected…);
 #: they reject the record like a RecordError instead of stopping the run.
@@ -272,6 +272,8 @@ class PreparedBatch:
 
 def map_one(source: Source, record: Record) -> tuple[list[Triple] | None, Reject | None]:
     """The record's triples, or why it was rejected."""
+    if isinstance(record.data, UnreadableLine):  # a JSON Lines line that is not JSON: this record only
+        return None, Reject(str(record.file), record.position, None, record.data.message())
     try:
         return list(source.map_record(record)), None
     except MAPPING_FAILURES as exc:
