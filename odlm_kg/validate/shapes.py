@@ -24,7 +24,7 @@ from odlm_kg.resources import resource_dir
 from odlm_kg.validate.report import path_from_rdf, term_text
 
 #: The layers in the order a full check applies them (DESIGN §5); others may be added as files.
-STANDARD_LAYERS = ("core", "survey", "crawl", "findings", "recommended")
+STANDARD_LAYERS = ("core", "survey", "crawl", "findings", "cube", "recommended")
 #: What ``odlm-kg validate`` checks when no ``--profile`` is given.
 DEFAULT_PROFILE = ("core", "recommended")
 
