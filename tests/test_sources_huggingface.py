@@ -182,10 +182,8 @@ def test_curated_crawl_sample_is_valid_and_mixed() -> None:
     from rdflib.namespace import DCTERMS, RDF
 
     from odlm_kg.evidence.crawl_sample import CRAWL_SAMPLES_GRAPH, CURATED_SAMPLE, build_step
-    from odlm_kg.licences import licence_graph
+    from odlm_kg.licences import LICENCES_GRAPH, licence_graph
     from odlm_kg.validate import validate
-
-    from odlm_kg.licences import LICENCES_GRAPH
 
     graphs = build_step()
     graph = graphs[CRAWL_SAMPLES_GRAPH]
