@@ -243,7 +243,9 @@ def test_validate_bomb_does_not_stall_the_server(guarded: Server) -> None:
 def test_large_validate_body_leaves_health_answering(guarded: Server) -> None:
     """Before: a 9.4 MB Turtle body blocked /health for 11 s. Now the worker parses it (and the
     timeout stops it); the event loop keeps answering."""
-    body = "".join(f'<urn:s{i}> <urn:p> "value {i}" .\n' for i in range(60_000)).encode()
+    # ~6 MB: parsed on the event loop it blocked /health for several seconds; a busy 2-core machine can
+    # still take more than half a second to answer /health, so the bound is 2 s
+    body = "".join(f'<urn:s{i}> <urn:p> "value {i}" .\n' for i in range(150_000)).encode()
     answers: dict[str, httpx.Response] = {}
     thread = threading.Thread(target=lambda: answers.update(v=httpx.post(
         f"{guarded.base}/validate", content=body, headers={"Content-Type": "text/turtle"}, timeout=30)))
@@ -256,7 +258,7 @@ def test_large_validate_body_leaves_health_answering(guarded: Server) -> None:
         slowest = max(slowest, time.monotonic() - started)
         time.sleep(0.1)
     thread.join(30)
-    assert slowest < 0.5
+    assert slowest < 2.0
     assert answers["v"].status_code in (200, 503)
 
 
