@@ -154,7 +154,7 @@ def test_an_unknown_prefix_is_refused_in_python_too(built_path: Path) -> None:
         odlm_kg.query("rq1-where-locations-by-kind", store=built_path, kind="vocabulary:artifact-kind/Model")
 
 
-@pytest.mark.parametrize("page", ["queries.md", "user-guide.md"])
+@pytest.mark.parametrize("page", ["queries.md", "user-guide.md", "evidence.md"])
 def test_docs_python_examples_run(page: str, built_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     """The Python examples of the page run as written, in a folder whose ``./kg`` is the built store (the
