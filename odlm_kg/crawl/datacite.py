@@ -41,5 +41,5 @@ def changed_at(record: Any) -> str | None:
 
 DATACITE = Platform("datacite", "datacite", "https://api.datacite.org", None, first_url, records, body_next,
                     changed_at,
-                    assumed_rate="DataCite REST: 3,000 requests per 5 minutes per IP (DataCite documentation, "
-                                 "2025)")
+                    assumed_rate="DataCite: 1,000 requests per 5 minutes per IP with a contact address in the "
+                                 "User-Agent, 3,000 authenticated")

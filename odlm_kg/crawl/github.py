@@ -44,5 +44,4 @@ def changed_at(record: Any) -> str | None:
 
 GITHUB = Platform("github", "github", "https://api.github.com", "GITHUB_TOKEN", first_url, records,
                   lambda page: next_link(page.headers), changed_at, newest_first=False,
-                  assumed_rate="GitHub REST: 30 search requests per minute with a token, 10 without "
-                               "(GitHub documentation, 2025)")
+                  assumed_rate="GitHub search: 30 requests per minute with a token, 10 without")

@@ -73,7 +73,7 @@ def _changed_at(record: Any) -> str | None:
     return record.get("lastModified") if isinstance(record, dict) else None
 
 
-RATE = "the Hub's API: assumed 1,000 requests per 5 minutes per IP without a token (Hub documentation, 2025)"
+RATE = "Hub API: 500 requests per 5 minutes per IP anonymous, 1,000 per user with a free account's token"
 
 MODELS = Platform("huggingface-models", "huggingface-models", "https://huggingface.co", "HF_TOKEN",
                   _first_url("models"), _records, lambda page: next_link(page.headers), _changed_at,

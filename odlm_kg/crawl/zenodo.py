@@ -42,5 +42,5 @@ def changed_at(record: Any) -> str | None:
 
 ZENODO = Platform("zenodo", "zenodo", "https://zenodo.org/api", "ZENODO_TOKEN", first_url, records, body_next,
                   changed_at,
-                  assumed_rate="Zenodo REST: 60 requests per minute for searches, 133 per minute in all "
-                               "(Zenodo documentation, 2025)")
+                  assumed_rate="Zenodo: 30 search requests per minute; 60 requests per minute in all "
+                               "anonymous, 100 with a token")
