@@ -9,60 +9,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from loopback import UvicornThread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class PageServer:
-    """The app under uvicorn in a daemon thread on a free loopback port."""
-
-    def __init__(self, app: object) -> None:
-        import uvicorn
-
-        self.port = _free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base}/health", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"no answer from {self.base}/health within 60 s")
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-
-
 @pytest.fixture(scope="session")
-def page_server() -> Iterator[PageServer]:
+def page_server() -> Iterator[UvicornThread]:
     """The endpoint over an in-memory store holding the default graph (as ``odlm-kg build`` makes it)."""
     from odlm_kg.build import build
     from odlm_kg.server import ServerSettings, create_app
@@ -70,10 +29,8 @@ def page_server() -> Iterator[PageServer]:
 
     store = OxigraphStore()
     build(store)
-    server = PageServer(create_app(store, ServerSettings(workers=2, timeout=20)))
-    server.start()
-    yield server
-    server.stop()
+    with UvicornThread(create_app(store, ServerSettings(workers=2, timeout=20))) as server:
+        yield server
     store.close()
 
 

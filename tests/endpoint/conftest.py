@@ -4,39 +4,17 @@ store) and the odlm-kg endpoint under uvicorn, each on a free port."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from loopback import UvicornThread, free_port, wait_until_up
 
 VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes] | None = None, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            said = process.stderr.read().decode(errors="replace")[-2000:] if process.stderr else ""
-            raise RuntimeError(f"server exited with {process.returncode} before answering {url}: {said}")
-        try:
-            httpx.get(url, timeout=1.0)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError(f"no answer from {url} within {seconds} s")
 
 
 @dataclass
@@ -74,31 +52,6 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
     finally:
         process.terminate()
         process.wait(10)
-
-
-class UvicornThread:
-    """The endpoint app under uvicorn in a daemon thread (stopped at the end of the session)."""
-
-    def __init__(self, app: object) -> None:
-        import uvicorn
-
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> UvicornThread:
-        self.thread.start()
-        wait_until_up(f"{self.base}/health")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"
