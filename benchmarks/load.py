@@ -153,6 +153,10 @@ class RdflibStore:
     def update(self, sparql: str) -> None:
         self.dataset.update(sparql)
 
+    def query(self, sparql: str) -> object:
+        result = self.dataset.query(sparql)
+        return result.askAnswer if result.type == "ASK" else list(result)
+
 
 # -- driver -----------------------------------------------------------------------------------------
 

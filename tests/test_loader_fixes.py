@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from rdflib.namespace import RDF
 
 from odlm_kg.cli.app import main
 from odlm_kg.sources import get_source
@@ -50,3 +51,50 @@ def test_load_exits_1_when_every_record_is_rejected(tmp_path: Path, capsys: pyte
     assert code == 1
     assert "rejected 2" in captured.out
     assert "2 of 2 records were rejected" in captured.err
+
+
+# -- 2. a re-loaded record replaces what the previous load said; observations accumulate -----------
+
+def _built_store() -> OxigraphStore:
+    """A store with the ontology, vocabularies and licence table, so that loads classify open models."""
+    from odlm_kg.licences import LICENCES_GRAPH, licence_graph
+    from odlm_kg.namespaces import graph_iri
+    from odlm_kg.ontology import core_graph, vocabulary_graph
+
+    store = OxigraphStore()
+    for iri, graph in ((graph_iri("vocab"), vocabulary_graph()), (LICENCES_GRAPH, licence_graph()),
+                       (graph_iri("ontology"), core_graph())):
+        store.add_graph(graph, iri)
+    return store
+
+
+def test_a_reloaded_model_says_only_what_its_new_record_says(tmp_path: Path) -> None:
+    first = {"id": "org/relicensed", "tags": ["license:mit", "base_model:finetune:org/base"], "gated": False,
+             "downloads": 5, "lastModified": "2025-01-01T00:00:00Z"}
+    second = {"id": "org/relicensed", "tags": ["license:cc-by-nc-4.0"], "gated": "manual",
+              "downloads": 9, "lastModified": "2025-02-01T00:00:00Z"}
+    model = "https://w3id.org/odlm/id/model/org/relicensed"
+    graph = "https://w3id.org/odlm/graph/huggingface"
+    with _built_store() as store:
+        def facts(predicate: str) -> set[str]:
+            return {str(row["o"]) for row in store.query(
+                f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ <{model}> <{predicate}> ?o }} }}").rows}
+
+        for number, record in enumerate((first, second)):
+            path = tmp_path / f"crawl-{number}.jsonl"
+            path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+            run_load(store, get_source("huggingface-models"), [path], progress=False)
+            if number == 0:
+                assert "https://w3id.org/odlm#OpenDeepLearningModel" in facts(str(RDF.type))
+        assert facts("https://w3id.org/odlm#licence") == {"http://spdx.org/licenses/CC-BY-NC-4.0"}
+        assert "https://w3id.org/odlm#OpenDeepLearningModel" not in facts(str(RDF.type))
+        assert facts("https://w3id.org/odlm#releaseStrategy") == {
+            "https://w3id.org/odlm/vocab/release-strategy/GatedAccess"}
+        assert facts("https://w3id.org/odlm#derivedFrom") == set()
+        assert not store.query("ASK { ?d a <https://w3id.org/odlm#Derivation> }")
+        assert facts("http://purl.org/dc/terms/modified") == {"2025-02-01T00:00:00+00:00"}
+        downloads = {int(row["v"].toPython()) for row in store.query(  # type: ignore[union-attr]
+            f"SELECT ?v WHERE {{ ?o <https://w3id.org/odlm#observedArtifact> <{model}> ; "
+            "<https://w3id.org/odlm#metric> <https://w3id.org/odlm/vocab/metric/Downloads> ; "
+            "<https://w3id.org/odlm#metricValue> ?v }").rows}
+        assert downloads == {5, 9}  # dated observations accumulate

@@ -28,6 +28,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from odlm_kg.errors import OdlmError, located
+from odlm_kg.namespaces import ODLM
 from odlm_kg.sources.base import Record, RecordError, Source, Triple, UnreadableLine
 
 #: Exceptions a mapper may raise on an unexpected shape of input (a list where a string was expected…);
@@ -268,6 +269,11 @@ class PreparedBatch:
     written: int
     triples: int
     rejects: list[Reject] = field(default_factory=list)
+    #: For a source whose records replace what an earlier load said about their artifacts: each written
+    #: record's own artifact (the subject of its first triple, as N-Triples) with the N-Triples lines of
+    #: its triples and of its qualified derivations' triples. Those lines are not in ``text``: the
+    #: writer compares them with what the store holds (empty for other sources).
+    artifacts: list[tuple[str, str]] = field(default_factory=list)
 
 
 def map_one(source: Source, record: Record) -> tuple[list[Triple] | None, Reject | None]:
@@ -332,6 +338,7 @@ class BatchPreparer:
         for keyed in kept_triples:
             unique.update(keyed)
         written = len(kept)
+        bad: dict[int, Violation] = {}
         if self.validator.layers and unique:
             violations = self.validator.violations(unique)
             if violations:
@@ -345,7 +352,38 @@ class BatchPreparer:
                     if index not in bad:
                         unique.update(keyed)
                 written -= len(bad)
-        return PreparedBatch(self._new_text(unique), len(records), written, len(unique), rejects)
+        artifacts: list[tuple[str, str]] = []
+        if replaces_artifacts(self.source):
+            unique, artifacts = self._artifact_lines(kept, kept_triples, bad, unique)
+        return PreparedBatch(self._new_text(unique), len(records), written, len(unique) + sum(
+            text.count("\n") for _, text in artifacts), rejects, artifacts)
+
+    def _artifact_lines(self, kept: list[Record], kept_triples: list[list[KeyTriple]], bad: Collection[int],
+                        unique: set[KeyTriple]) -> tuple[set[KeyTriple], list[tuple[str, str]]]:
+        """The triples of the written records' own artifacts (and of their qualified derivations), by
+        artifact, taken out of ``unique``; never left out as "sent lately", since the writer compares
+        them with the store's."""
+        replacing = getattr(self.source, "record_replaces", None)
+        artifact_of: dict[str, str] = {}
+        for index, keyed in enumerate(kept_triples):
+            if index in bad or not keyed or (replacing is not None and not replacing(kept[index])):
+                continue
+            artifact = keyed[0][0]
+            artifact_of[artifact] = artifact
+            for s, p, o in keyed:
+                if s == artifact and p == _QUALIFIED_DERIVATION:
+                    artifact_of[o] = artifact
+        if not artifact_of:
+            return unique, []
+        groups: dict[str, list[KeyTriple]] = {}
+        rest: set[KeyTriple] = set()
+        for triple in unique:
+            artifact = artifact_of.get(triple[0])
+            if artifact is None:
+                rest.add(triple)
+            else:
+                groups.setdefault(artifact, []).append(triple)
+        return rest, [(artifact, "".join(key_lines(triples))) for artifact, triples in groups.items()]
 
     def _key(self, term: Node) -> str:
         """The N-Triples text of a term the store can hold; IRIs are checked the first time they are
@@ -374,6 +412,17 @@ class BatchPreparer:
             self.sent = dict.fromkeys(list(sent)[len(sent) // 2:])
         return "".join(key_lines(new))
 
+
+def replaces_artifacts(source: Source) -> bool:
+    """Whether each record of ``source`` is the whole description of one artifact, so that loading it
+    again replaces what an earlier load said about that artifact (the crawl sources of the platforms'
+    APIs); the source says so with a true ``replaces_artifacts`` attribute, and may say which of its
+    records do with a ``record_replaces(record)`` method (a Hub CSV model list row, a few columns of a
+    model, adds to what the graph holds)."""
+    return bool(getattr(source, "replaces_artifacts", False))
+
+
+_QUALIFIED_DERIVATION = f"<{ODLM.qualifiedDerivation}>"
 
 #: Batches a preparer prepares between two runs of the cyclic garbage collector.
 COLLECT_EVERY = 50
@@ -553,6 +602,7 @@ __all__ = [
     "nt_term",
     "picklable",
     "receive_message",
+    "replaces_artifacts",
     "send_message",
     "to_ntriples",
 ]

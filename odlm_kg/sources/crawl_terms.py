@@ -415,6 +415,10 @@ def unique(triples: Iterable[Triple]) -> list[Triple]:
 
 # -- the Source objects of the crawl formats -------------------------------------------------------
 
+#: Crawl formats whose records are each the whole description of one artifact (an API response).
+REPLACING_SOURCES = frozenset({"github", "zenodo", "datacite"})
+
+
 class CrawlSource:
     """A crawl format: a reader of records and a mapper of one record to triples, into the named graph
     of the source's name, validated with the core and crawl shape layers."""
@@ -426,6 +430,9 @@ class CrawlSource:
         self.layers = CRAWL_LAYERS
         self._reader = reader
         self._mapper = mapper
+        #: A record of a platform's API describes its artifact whole: loading it again replaces what the
+        #: graph held about that artifact (see odlm_kg.sources.pipeline); the other crawl formats add.
+        self.replaces_artifacts = name in REPLACING_SOURCES
 
     def read(self, path: Path) -> Iterator[Record]:
         return self._reader(path)

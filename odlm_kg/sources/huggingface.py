@@ -522,10 +522,14 @@ class HubSource:
     graph = GRAPH
     layers: tuple[str, ...] = LAYERS
 
-    def __init__(self, name: str, reader: Any, mapper: Any) -> None:
+    def __init__(self, name: str, reader: Any, mapper: Any, *, replaces_artifacts: bool = False) -> None:
         self.name = name
         self._reader = reader
         self._mapper = mapper
+        #: An API record is the whole of what the Hub says about a repository: loading it again replaces
+        #: what the graph held about it (see odlm_kg.sources.pipeline). A model card is not: it says
+        #: nothing of gating or dates, so a card load adds to the graph and replaces nothing.
+        self.replaces_artifacts = replaces_artifacts
 
     def read(self, path: Path) -> Iterator[Record]:
         return self._reader(Path(path))
@@ -533,17 +537,21 @@ class HubSource:
     def map_record(self, record: Record) -> Iterable[Triple]:
         return self._mapper(record)
 
+    def record_replaces(self, record: Record) -> bool:
+        """A row of a CSV model list holds a few columns of a model, not the Hub's whole record of it."""
+        return not record.file.name.lower().endswith((".csv", ".csv.gz"))
+
 
 def map_dataset_record(record: Record) -> list[Triple]:
     return map_dataset(record.data)
 
 
 def models_source(options: LoadOptions | None = None) -> HubSource:
-    return HubSource("huggingface-models", read_hub_records, _model_record)
+    return HubSource("huggingface-models", read_hub_records, _model_record, replaces_artifacts=True)
 
 
 def datasets_source(options: LoadOptions | None = None) -> HubSource:
-    return HubSource("huggingface-datasets", read_hub_records, map_dataset_record)
+    return HubSource("huggingface-datasets", read_hub_records, map_dataset_record, replaces_artifacts=True)
 
 
 def model_cards_source(options: LoadOptions | None = None) -> HubSource:

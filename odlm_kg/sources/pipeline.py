@@ -18,6 +18,14 @@ Guarantees, and how they are kept:
   ``file``, ``record``, ``field``, ``reason``) and the run goes on.
 - *Stable IRIs:* mappers derive IRIs from natural keys, so loading the same input twice leaves the
   source's graph unchanged (the provenance graph gains one more load run).
+- *A re-loaded record replaces:* for a source whose records each describe one artifact whole (the
+  platforms' API records: ``replaces_artifacts``), every write first deletes, in the source's graph,
+  the triples whose subject is the artifact of one of its records (the record's first subject) and
+  those of the artifact's qualified derivations, then adds the new ones: a relicensed model keeps only
+  its new licence, a model whose gating or lineage changed says only what it says now. Dated metric
+  observations are nodes of their own (``odlm:observedArtifact``), so they accumulate. A load into an
+  empty graph deletes nothing (and pays nothing). Under ``--strict`` the deletes run in the same
+  update that moves the staging graph in.
 - *Each write is all or nothing:* validated batches are spooled to a temporary file and written
   every ``store.bulk_write_bytes`` by :meth:`Store.append_file` (Oxigraph's bulk loader, whose load
   commits at its end, or one Graph Store request on a remote store), in a thread of its own so that
@@ -57,7 +65,9 @@ from odlm_kg.sources.batches import (
     Reject,
     collector_paused,
     default_workers,
+    nt_term,
     picklable,
+    replaces_artifacts,
     to_ntriples,
 )
 from odlm_kg.store.base import Store
@@ -80,6 +90,10 @@ class LoadReport:
     triples: int = 0
     seconds: float = 0.0
     check_seconds: float = 0.0
+    #: time spent deleting what earlier loads said about the re-loaded artifacts (in the writer thread)
+    replace_seconds: float = 0.0
+    #: triples that earlier loads said about re-loaded artifacts and that their new records no longer say
+    replaced_triples: int = 0
     reject_reasons: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -220,7 +234,10 @@ def run_load(
         sink = _RejectSink(Path(reject_file) if reject_file else None, strict, report)
         task = bar.add_task(f"loading {source.name}", total=total)
 
-        writer = _BatchWriter(store, target, sink, report, lambda n: bar.advance(task, n), total)
+        # a first load into a new graph has nothing to replace: it skips the deletes altogether
+        replace_in = source.graph if replaces_artifacts(source) and _has_triples(store, source.graph) else None
+        writer = _BatchWriter(store, target, sink, report, lambda n: bar.advance(task, n), total,
+                              replace_in=replace_in, defer_replace=strict)
         pool = starter.pool
         if pool is None:
             count = _worker_count(workers, total, batch_size, source)
@@ -231,14 +248,17 @@ def run_load(
                 _feed(_batches(source, paths, batch_size, report), pool, preparer, writer)
             writer.flush()
             if strict:
-                store.update(f"ADD SILENT GRAPH <{target}> TO GRAPH <{source.graph}> ;\n"
-                             f"DROP SILENT GRAPH <{target}>")
+                # one update: the replaced artifacts' earlier triples go as the staged ones come in
+                store.update("".join(replace_updates(source.graph, writer.deferred_artifacts))
+                             + f"ADD SILENT GRAPH <{target}> TO GRAPH <{source.graph}> ;\n"
+                               f"DROP SILENT GRAPH <{target}>")
         except BaseException:
             writer.discard()  # no write may land after the staging graph is dropped
             if strict:
                 store.update(f"DROP SILENT GRAPH <{target}>")
             raise
         finally:
+            report.replace_seconds = writer.replace_seconds
             if pool is not None:
                 pool.close()
             sink.close()
@@ -285,10 +305,16 @@ class _BatchWriter:
     Python's lock), so the loading process goes on reading records and feeding the worker processes
     meanwhile; the next write starts when the previous one has finished. A failed write is raised at
     the next call (nothing of that write is in the store).
+
+    With ``replace_in`` (a source whose records replace, into a graph that already has triples), the
+    lines of each record's artifact are held until the write, which reads what the graph holds about
+    those artifacts, deletes what the new records no longer say (one ``DELETE DATA``) and adds only
+    what they say anew: a re-load of unchanged records deletes nothing and writes little.
     """
 
     def __init__(self, store: Store, graph: URIRef, sink: _RejectSink, report: LoadReport,
-                 advance: Callable[[int], None], expected_records: int | None = None) -> None:
+                 advance: Callable[[int], None], expected_records: int | None = None, *,
+                 replace_in: URIRef | None = None, defer_replace: bool = False) -> None:
         self.store, self.graph, self.sink, self.report, self.advance = store, graph, sink, report, advance
         self.limit = store.bulk_write_bytes
         self.expected_records = expected_records
@@ -297,18 +323,41 @@ class _BatchWriter:
         self.spool_path: Path | None = None
         self.writing: threading.Thread | None = None
         self.failure: BaseException | None = None
+        #: the graph where re-loaded artifacts are replaced (None: nothing to replace); under
+        #: defer_replace (--strict, writing to a staging graph) their keys are kept for the update that
+        #: ends the run instead
+        self.replace_in = None if defer_replace else replace_in
+        self.defer_replace = defer_replace and replace_in is not None
+        self.deferred_artifacts: list[str] = []
+        self.pending: dict[str, str] = {}  # artifact -> its lines, for the next write
+        self.pending_bytes = 0
+        self.replace_seconds = 0.0
 
     def add(self, prepared: PreparedBatch) -> None:
         for reject in prepared.rejects:
             self.sink.add(reject)
-        if prepared.text:
+        text = prepared.text
+        if prepared.artifacts:
+            if self.replace_in is None:
+                if self.defer_replace:
+                    self.deferred_artifacts += [artifact for artifact, _ in prepared.artifacts]
+                text += "".join(lines for _, lines in prepared.artifacts)
+            else:
+                if any(artifact in self.pending for artifact, _ in prepared.artifacts):
+                    # the same artifact twice in a run: the first record is written before the second
+                    # is compared with the store, so the second replaces it rather than adding to it
+                    self._start_write()
+                for artifact, lines in prepared.artifacts:
+                    self.pending[artifact] = lines
+                    self.pending_bytes += len(lines)
+        if text or self.pending:
             if self.spool is None:
-                handle, name = tempfile.mkstemp(prefix="odlm-kg-load-", suffix=".nt")
+                handle, name = tempfile.mkstemp(prefix="odlm-kg-load-", suffix=".nt", dir=spool_folder())
                 self.spool, self.spool_path = os.fdopen(handle, "wb"), Path(name)
-            self.spool.write(prepared.text.encode("utf-8"))
+            self.spool.write(text.encode("utf-8"))
             if not self.limit_fitted:
                 self._fit_limit(prepared)
-            if self.spool.tell() >= self.limit:
+            if self.spool.tell() + self.pending_bytes >= self.limit:
                 self._start_write()
         self.report.written += prepared.written
         self.report.triples += prepared.triples
@@ -319,7 +368,7 @@ class _BatchWriter:
         :data:`WRITES_AT_LEAST` writes (no smaller than :data:`SMALLEST_WRITE`) so they overlap too."""
         assert self.spool is not None and self.expected_records is not None
         self.limit_fitted = True
-        expected = self.spool.tell() / max(1, first.records) * self.expected_records
+        expected = (self.spool.tell() + self.pending_bytes) / max(1, first.records) * self.expected_records
         self.limit = int(min(self.limit, max(SMALLEST_WRITE, expected / WRITES_AT_LEAST)))
 
     def flush(self) -> None:
@@ -345,6 +394,7 @@ class _BatchWriter:
         if self.spool_path is not None:
             self.spool_path.unlink(missing_ok=True)
             self.spool_path = None
+        self.pending, self.pending_bytes = {}, 0
 
     def _start_write(self) -> None:
         self.wait()
@@ -352,16 +402,84 @@ class _BatchWriter:
             return
         self.spool.close()
         path, self.spool, self.spool_path = self.spool_path, None, None
-        self.writing = threading.Thread(target=self._write, args=(path,), name="odlm-kg store write", daemon=True)
+        pending, self.pending, self.pending_bytes = self.pending, {}, 0
+        self.writing = threading.Thread(target=self._write, args=(path, pending), name="odlm-kg store write",
+                                        daemon=True)
         self.writing.start()
 
-    def _write(self, path: Path) -> None:
+    def _write(self, path: Path, pending: dict[str, str]) -> None:
         try:
+            if pending:
+                self._replace(path, pending)
             self.store.append_file(path, "nt", self.graph, iris_checked=True)  # the preparers check IRIs
         except BaseException as exc:  # handed to the loading thread
             self.failure = exc
         finally:
             path.unlink(missing_ok=True)
+
+    def _replace(self, path: Path, pending: dict[str, str]) -> None:
+        """Delete what the graph says of the pending artifacts and their records no longer say, and add
+        to the spool at ``path`` what they say anew (a triple the graph holds already is not written)."""
+        assert self.replace_in is not None
+        began = time.perf_counter()
+        held = held_lines(self.store, self.replace_in, list(pending))
+        now: dict[str, str] = {}  # the store's form of a line -> the line as mapped
+        for lines in pending.values():
+            for line in lines.splitlines(keepends=True):
+                now[_stored_form(line)] = line
+        gone = [line for line in held if line not in now]
+        with open(path, "ab") as spool:
+            spool.write("".join(line for stored, line in now.items() if stored not in held).encode("utf-8"))
+        for start in range(0, len(gone), DELETE_CHUNK):
+            self.store.update(f"DELETE DATA {{ GRAPH <{self.replace_in}> {{\n"
+                              + "".join(gone[start:start + DELETE_CHUNK]) + "} }")
+        self.report.replaced_triples += len(gone)
+        self.replace_seconds += time.perf_counter() - began
+
+
+_UTC_DATETIME = '+00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime>'
+
+
+def _stored_form(line: str) -> str:
+    """A mapped N-Triples line as Oxigraph gives it back (it writes a UTC time with ``Z``), so that an
+    unchanged triple is recognised as such and neither deleted nor written again."""
+    if _UTC_DATETIME in line:
+        return line.replace(_UTC_DATETIME, 'Z"^^<http://www.w3.org/2001/XMLSchema#dateTime>')
+    return line
+
+
+#: Artifacts per query of what the graph holds about them (a VALUES list).
+HELD_CHUNK = 2000
+
+
+def held_lines(store: Store, graph: URIRef, artifacts: Sequence[str]) -> set[str]:
+    """What ``graph`` holds about ``artifacts`` (N-Triples IRIs) and about their qualified derivations
+    (nodes of their artifact alone), as N-Triples lines. Dated observations point at the artifact
+    (``odlm:observedArtifact``): they are not its triples and are never replaced."""
+    held: set[str] = set()
+    native = getattr(store, "native", None)
+    for start in range(0, len(artifacts), HELD_CHUNK):
+        values = " ".join(artifacts[start:start + HELD_CHUNK])
+        query = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?a {{ {values} }} GRAPH <{graph}> {{ "
+                 f"{{ ?a ?p ?o BIND(?a AS ?s) }} UNION {{ ?a <{ODLM.qualifiedDerivation}> ?s . ?s ?p ?o }} }} }}")
+        if native is not None:  # Oxigraph writes the N-Triples itself: a third of the time of rdflib terms
+            import pyoxigraph as ox
+
+            text = native.query(query).serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            held.update(text.splitlines(keepends=True))
+        else:
+            result = store.query(query)
+            held.update(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in result)  # type: ignore[union-attr, misc]
+    return held
+
+
+def spool_folder() -> str | None:
+    """The folder of this run's spool files (None: the system's temporary folder)."""
+    return None
+
+
+#: Triples per DELETE DATA update of a replacing write.
+DELETE_CHUNK = 50_000
 
 
 #: A load is written in at least this many writes when it is small enough (see _BatchWriter._fit_limit),
@@ -429,6 +547,32 @@ def _batches(source: Source, paths: Sequence[Path], batch_size: int, report: Loa
                 batch = []
     if batch:
         yield batch
+
+
+#: Artifacts per delete update (a VALUES list; larger lists gain nothing measurable).
+REPLACE_CHUNK = 2000
+
+
+def replace_updates(graph: URIRef, artifacts: Sequence[str]) -> Iterator[str]:
+    """SPARQL updates deleting, in ``graph``, the triples of the ``artifacts`` (N-Triples IRIs) and of
+    their qualified derivations (nodes of the artifact alone); dated observations point at the artifact
+    and are not its triples, so they stay. Each ends with `` ;`` so they can be joined with more.
+
+    >>> print(next(replace_updates(URIRef("urn:g"), ["<urn:a>"])))  # doctest: +NORMALIZE_WHITESPACE
+    DELETE { GRAPH <urn:g> { ?node ?p ?o } } WHERE { VALUES ?s { <urn:a> }
+      GRAPH <urn:g> { ?s <https://w3id.org/odlm#qualifiedDerivation> ?node . ?node ?p ?o } } ;
+    DELETE { GRAPH <urn:g> { ?s ?p ?o } } WHERE { VALUES ?s { <urn:a> } GRAPH <urn:g> { ?s ?p ?o } } ;
+    """
+    for start in range(0, len(artifacts), REPLACE_CHUNK):
+        values = " ".join(artifacts[start:start + REPLACE_CHUNK])
+        yield (f"DELETE {{ GRAPH <{graph}> {{ ?node ?p ?o }} }} WHERE {{ VALUES ?s {{ {values} }}\n"
+               f"  GRAPH <{graph}> {{ ?s <{ODLM.qualifiedDerivation}> ?node . ?node ?p ?o }} }} ;\n"
+               f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {values} }} "
+               f"GRAPH <{graph}> {{ ?s ?p ?o }} }} ;\n")
+
+
+def _has_triples(store: Store, graph: URIRef) -> bool:
+    return bool(store.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
 
 
 def provenance_triples(report: LoadReport, started_at: datetime, ended_at: datetime) -> list[Triple]:
