@@ -2,7 +2,11 @@
 
 ::
 
-    page → records (after --since, --limit) → spool (+ --out) → checkpoint → every N records: run_load(spool)
+    page → records (after --since, --limit) → spool (+ --out) → checkpoint → the loader, meanwhile
+
+The records of each page go to a loader thread at once: one ``run_load`` per ``--load-every`` records,
+reading the pages as they come (so fetching overlaps mapping, validating and writing) and recording the
+spool as its input file. Only when that load has finished is the spool emptied.
 
 Why it resumes without keeping a record twice: a page's records are appended to the spool (and the
 ``--out`` file) and flushed *before* the checkpoint that counts them is written; on a restart both files
@@ -17,8 +21,10 @@ import gzip
 import hashlib
 import json
 import os
+import queue
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +39,7 @@ from odlm_kg.crawl.platform import CrawlOptions, Platform, parse_time
 from odlm_kg.errors import UsageError
 from odlm_kg.namespaces import graph_iri, instance_iri
 from odlm_kg.provenance import activity_triples
+from odlm_kg.sources.base import Record, Source, Triple
 from odlm_kg.store.base import Store
 
 PROVENANCE_GRAPH = graph_iri("provenance")
@@ -148,13 +155,11 @@ def run_crawl(store: Store | None, plan: CrawlPlan) -> CrawlResult:
     pending_etags: dict[str, list[str | None]] = {}
     source = get_source(platform.load_source) if plan.load else None
 
-    def load_spool() -> None:
-        if not plan.load or state.spooled_records == 0:
-            return
-        assert store is not None and source is not None
-        report = run_load(store, source, [work.spool], progress=False)
+    def loaded(report: Any) -> None:
+        """A load has finished: count it, link it to the crawl, empty the spool, checkpoint."""
+        assert store is not None
         store.load_text(f"<{report.run}> <{PROV.wasInformedBy}> <{state.crawl_run}> .\n", "nt", PROVENANCE_GRAPH)
-        result.load_runs.append(report.run)  # type: ignore[arg-type]
+        result.load_runs.append(report.run)
         state.loaded += report.read
         state.written += report.written
         state.rejected += report.rejected
@@ -164,11 +169,18 @@ def run_crawl(store: Store | None, plan: CrawlPlan) -> CrawlResult:
         etags.update(pending_etags)
         pending_etags.clear()
 
+    def load_spool() -> None:
+        """Load what a killed run spooled (its load may have been cut short: loading again stores nothing twice)."""
+        if plan.load and state.spooled_records:
+            assert store is not None and source is not None
+            loaded(run_load(store, source, [work.spool], progress=False))
+
+    loader: _StreamingLoad | None = None
     client = PoliteClient(token=plan.token, **plan.client_settings)
     try:
         with _progress(plan.progress, platform.name, plan.limit) as bar:
             bar.advance(state.kept)
-            load_spool()  # what a killed run had spooled but perhaps not loaded
+            load_spool()
             while state.next_url and not state.finished:
                 url = state.next_url
                 known = etags.get(url)
@@ -190,13 +202,23 @@ def run_crawl(store: Store | None, plan: CrawlPlan) -> CrawlResult:
                 state.next_url = None if stop else next_url
                 state.finished = state.next_url is None
                 _save(state, work.checkpoint)
+                if kept and plan.load:
+                    assert store is not None and source is not None
+                    if loader is None:
+                        loader = _StreamingLoad(store, source, work.spool, _workers_for(plan, len(kept)))
+                    loader.put(kept)
                 bar.update(kept=len(kept), client=client)
                 if plan.after_page is not None:
                     plan.after_page(state)
-                if state.spooled_records >= plan.load_every:
-                    load_spool()
-            load_spool()
+                if loader is not None and (state.spooled_records >= plan.load_every or state.finished):
+                    report, loader = loader.finish(), None
+                    loaded(report)
+            if loader is not None:  # the last page kept nothing
+                report, loader = loader.finish(), None
+                loaded(report)
     finally:
+        if loader is not None:  # stopped (an error, a kill in a test, Ctrl-C): what was spooled stays
+            loader.abort()
         client.close()
         if work.etags and plan.load:
             write_etags(work.etags, etags)
@@ -211,6 +233,114 @@ def run_crawl(store: Store | None, plan: CrawlPlan) -> CrawlResult:
     result.requests, result.retries, result.waited = client.requests, client.retries, client.waited
     result.seconds = time.perf_counter() - started
     return result
+
+
+class _Aborted(Exception):
+    """The crawl stopped while its loader was reading pages: the load stops, nothing of its last write lands."""
+
+
+_END = object()
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+class _PageStream:
+    """A source whose records are the pages the crawl hands it (numbered as lines of the spool they also
+    go to); it maps them with the platform's own loader. Worker processes get the loader itself."""
+
+    def __init__(self, inner: Source, spool: Path) -> None:
+        self.inner, self.spool = inner, spool
+        self.name, self.graph, self.layers = inner.name, inner.graph, inner.layers
+        self.pages: queue.Queue[Any] = queue.Queue(maxsize=4)  # a few pages ahead at most: flat memory
+
+    def read(self, path: Path) -> Iterator[Record]:
+        number = 0
+        while True:
+            page = self.pages.get()
+            if page is _END:
+                return
+            if page is None:
+                raise _Aborted
+            for data in page:
+                number += 1
+                yield Record(self.spool, number, data)
+
+    def map_record(self, record: Record) -> Iterable[Triple]:
+        return self.inner.map_record(record)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_identity, (self.inner,))
+
+
+def _workers_for(plan: CrawlPlan, first_page: int) -> int:
+    """Worker processes for a streaming load: the loader's default when the crawl looks large (a full
+    first page of hundreds of records, no small --limit), else none (starting them costs seconds)."""
+    from odlm_kg.sources.batches import default_workers
+    from odlm_kg.sources.pipeline import PARALLEL_MIN_RECORDS
+
+    small = plan.limit is not None and plan.limit < PARALLEL_MIN_RECORDS
+    return 1 if small or first_page < 500 else default_workers()
+
+
+class _StreamingLoad:
+    """One ``run_load`` in a thread of its own, reading pages as the crawl fetches them."""
+
+    def __init__(self, store: Store, source: Source, spool: Path, workers: int) -> None:
+        from odlm_kg.sources.pipeline import run_load
+
+        self.stream = _PageStream(source, spool)
+        self.report: Any = None
+        self.failure: BaseException | None = None
+
+        def load() -> None:
+            try:
+                self.report = run_load(store, self.stream, [spool], progress=False, check_first=False,
+                                       workers=workers)
+            except BaseException as exc:  # handed to the crawl's thread
+                self.failure = exc
+
+        self.thread = threading.Thread(target=load, name="odlm-kg crawl load", daemon=True)
+        self.thread.start()
+
+    def put(self, records: list[Any]) -> None:
+        while self.thread.is_alive():
+            try:
+                self.stream.pages.put(records, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        self._raise()
+
+    def finish(self) -> Any:
+        """End the load and wait for it; its report."""
+        self.put_end()
+        self.thread.join()
+        self._raise()
+        return self.report
+
+    def put_end(self) -> None:
+        while self.thread.is_alive():
+            try:
+                self.stream.pages.put(_END, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def abort(self) -> None:
+        while self.thread.is_alive():
+            try:
+                self.stream.pages.put(None, timeout=0.5)
+                break
+            except queue.Full:
+                continue
+        self.thread.join()
+
+    def _raise(self) -> None:
+        if self.failure is not None:
+            failure, self.failure = self.failure, None
+            raise failure
 
 
 @dataclass
