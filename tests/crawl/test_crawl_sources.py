@@ -58,3 +58,19 @@ def test_huggingface_hub_client_reads_the_same_listing_offline(replay: ReplaySer
     assert listed == [record["id"] for record in real_records["huggingface-models"]]
     first = next(iter(api.list_models(expand=["cardData"])))
     assert first.card_data is not None and first.card_data.get("license") == "apache-2.0"
+
+
+@pytest.mark.slow
+def test_a_large_crawl_loads_with_worker_processes_to_the_same_graph(real_records: dict[str, list[Any]],
+                                                                     store: OxigraphStore, tmp_path: Path) -> None:
+    """Pages of 500 records: the streaming load starts the loader's worker processes; same graph as a file."""
+    from crawl.conftest import feeds_of, hub_variants
+
+    records = {**real_records, "huggingface-models": hub_variants(real_records["huggingface-models"][0], 1000,
+                                                                  "model")}
+    with ReplayServer(feeds_of(records, page_size=500)) as server:
+        result = run_crawl(store, plan_for("huggingface-models", server.url, load_every=600))
+    assert (result.pages, result.kept, result.written) == (2, 1000, 1000)
+    assert len(result.load_runs) == 1  # 1,000 records: past --load-every at the last page
+    assert same_graph(source_graph(store, "huggingface-models"),
+                      loaded_from_file("huggingface-models", records["huggingface-models"], tmp_path))
