@@ -216,6 +216,58 @@ def _normalise_text(text: str, raw: str, vocabulary: str) -> NormalisedLicence:
     return NormalisedLicence(instance_iri("licence", licence_key(text)), _openness("Unknown"), raw, False)
 
 
+#: Openness classes from least to most open (the comparison cube's order): an artifact under several
+#: licences (``AND``, or a list) is as open as the least open of them; a choice (``OR``) is as open as
+#: the most open one, the licence its user may pick. Unknown sits below Open: it may be anything.
+OPENNESS_ORDER: tuple[str, ...] = ("Proprietary", "NonCommercial", "OpenWithUseRestrictions", "Unknown", "Open")
+
+#: An SPDX expression combines licences: ``AND``/``OR`` between words, or parentheses.
+_EXPRESSION = re.compile(r"\s(?:and|or)\s|[()]", re.I)
+
+#: ``("AND" | "OR", parts)``, each part a licence identifier (``X WITH exception`` counts as X) or
+#: another such pair.
+ExpressionTree = tuple[str, list["str | ExpressionTree"]]
+
+
+def openness_rank(openness: URIRef) -> int:
+    """Position of an openness concept in :data:`OPENNESS_ORDER` (Unknown for an unknown concept)."""
+    name = str(openness).rsplit("/", 1)[-1]
+    return OPENNESS_ORDER.index(name) if name in OPENNESS_ORDER else OPENNESS_ORDER.index("Unknown")
+
+
+@lru_cache(maxsize=4096)
+def expression_tree(raw: str) -> ExpressionTree | None:
+    """An SPDX licence expression with ``AND``/``OR`` parsed by the maintained ``license-expression``
+    package; None for a single licence (with or without ``WITH``) or a string that does not parse.
+
+    >>> expression_tree("MIT OR Apache-2.0")
+    ('OR', ['MIT', 'Apache-2.0'])
+    >>> expression_tree("(MIT OR GPL-3.0-only) AND cc-by-nc-4.0")
+    ('AND', [('OR', ['MIT', 'GPL-3.0-only']), 'cc-by-nc-4.0'])
+    >>> expression_tree("GPL-2.0-only WITH Classpath-exception-2.0") is None
+    True
+    """
+    if not _EXPRESSION.search(raw):
+        return None
+    from license_expression import ExpressionError, LicenseSymbol, LicenseWithExceptionSymbol, Licensing
+
+    try:
+        parsed = Licensing().parse(raw, validate=False, simple=False)
+    except (ExpressionError, TypeError, ValueError):
+        return None
+
+    def tree(node: object) -> str | ExpressionTree:
+        if isinstance(node, LicenseWithExceptionSymbol):
+            return str(node.license_symbol.key)
+        if isinstance(node, LicenseSymbol):
+            return str(node.key)
+        operator = str(getattr(node, "operator", "")).strip().upper()
+        return (operator, [tree(arg) for arg in getattr(node, "args", ())])
+
+    result = tree(parsed)
+    return result if isinstance(result, tuple) and result[0] in ("AND", "OR") else None
+
+
 def licence_graph() -> Graph:
     """The licence table as RDF: each licence ``a odlm:Licence`` with label and openness class."""
     graph = Graph()

@@ -98,3 +98,35 @@ def test_a_reloaded_model_says_only_what_its_new_record_says(tmp_path: Path) -> 
             "<https://w3id.org/odlm#metric> <https://w3id.org/odlm/vocab/metric/Downloads> ; "
             "<https://w3id.org/odlm#metricValue> ?v }").rows}
         assert downloads == {5, 9}  # dated observations accumulate
+
+
+# -- 3. an artifact with several licences is open only when every licence is; SPDX expressions ------
+
+def test_several_licences_and_spdx_expressions_decide_openness(tmp_path: Path) -> None:
+    records = {
+        "org/mit-and-nc": {"cardData": {"license": ["mit", "cc-by-nc-4.0"]}},  # a list: every licence holds
+        "org/mit-or-nc": {"cardData": {"license": "MIT OR CC-BY-NC-4.0"}},  # a choice: the most open
+        "org/apache-and-mit": {"cardData": {"license": "Apache-2.0 AND MIT"}},
+        "org/gpl-with": {"cardData": {"license": "GPL-2.0-only WITH Classpath-exception-2.0"}},
+        "org/nc-and-choice": {"cardData": {"license": "(MIT OR Apache-2.0) AND CC-BY-NC-4.0"}},
+    }
+    path = tmp_path / "models.jsonl"
+    path.write_text("".join(json.dumps({"id": repo, "gated": False, **fields}) + "\n"
+                            for repo, fields in records.items()), encoding="utf-8")
+    graph = "https://w3id.org/odlm/graph/huggingface"
+    with _built_store() as store:
+        report = run_load(store, get_source("huggingface-models"), [path], progress=False)
+        assert report.rejected == 0
+        open_models = {str(row["m"]).rsplit("/model/", 1)[1] for row in store.query(
+            f"SELECT ?m WHERE {{ GRAPH <{graph}> {{ ?m a <https://w3id.org/odlm#OpenDeepLearningModel> }} }}").rows}
+        licences = {(str(row["m"]).rsplit("/model/", 1)[1], str(row["l"]).rsplit("/", 1)[1]) for row in store.query(
+            f"SELECT ?m ?l WHERE {{ GRAPH <{graph}> {{ ?m <https://w3id.org/odlm#licence> ?l }} }}").rows}
+        parts = {str(row["part"]).rsplit("/", 1)[1] for row in store.query(
+            f"SELECT ?part WHERE {{ GRAPH <{graph}> {{ <https://w3id.org/odlm/id/model/org/mit-or-nc> "
+            "<https://w3id.org/odlm#licence> ?choice . ?choice <http://purl.org/dc/terms/hasPart> ?part } }").rows}
+    assert open_models == {"org/mit-or-nc", "org/apache-and-mit", "org/gpl-with"}  # GPL-2.0 counts as Open
+    assert {lic for model, lic in licences if model == "org/mit-and-nc"} == {"MIT", "CC-BY-NC-4.0"}
+    assert {lic for model, lic in licences if model == "org/apache-and-mit"} == {"Apache-2.0", "MIT"}
+    assert {lic for model, lic in licences if model == "org/gpl-with"} == {"GPL-2.0-only"}
+    assert {lic for model, lic in licences if model == "org/nc-and-choice"} == {"mit-or-apache-2.0", "CC-BY-NC-4.0"}
+    assert parts == {"MIT", "CC-BY-NC-4.0"}  # each licence of the choice is kept

@@ -28,6 +28,7 @@ from rdflib import Literal, URIRef
 from rdflib import namespace as w3c
 
 from odlm_kg.identifiers import normalise_arxiv_id, normalise_doi
+from odlm_kg.licences import ExpressionTree, expression_tree, licence_key, openness_rank
 from odlm_kg.licences import normalise as normalise_licence
 from odlm_kg.literals import integer_literal, string_literal
 from odlm_kg.namespaces import ODLM, TermCache, graph_iri, instance_iri, vocab_iri
@@ -294,6 +295,9 @@ def licence_triples(artifact: URIRef, raw: str | None, vocabulary: str) -> list[
     if raw is None or not raw.strip():
         return []
     text = raw.strip()
+    expression = expression_licence_triples(artifact, text, vocabulary)
+    if expression is not None:
+        return expression
     found = normalise_licence(text, vocabulary)
     out: list[Triple] = [(artifact, ODLM.licence, found.iri), (found.iri, RDF.type, ODLM.Licence),
                          (found.iri, ODLM.opennessClass, found.openness)]
@@ -302,6 +306,61 @@ def licence_triples(artifact: URIRef, raw: str | None, vocabulary: str) -> list[
     if not found.known or found.openness == UNKNOWN_OPENNESS:
         out.append((artifact, ODLM.licenceText, string_literal(text)))
     return out
+
+
+def expression_licence_triples(artifact: URIRef, text: str, vocabulary: str) -> list[Triple] | None:
+    """The licences of an SPDX expression with ``AND``/``OR`` (:func:`odlm_kg.licences.expression_tree`),
+    or None when ``text`` is no such expression. Every licence of the expression is kept, each typed
+    with its openness class. ``A AND B``: the artifact has both licences (``odlm:licence`` each), so it
+    is open only when both are. ``A OR B``: a choice its user makes; the artifact has one licence, a
+    node of the expression (``id/licence/spdx-expression/<expression>``, labelled with it) whose
+    openness is the most open of its parts' and which lists them (``dcterms:hasPart``). The expression
+    as written stays on the artifact as ``odlm:licenceText``.
+
+    >>> triples = expression_licence_triples(URIRef("urn:m"), "MIT OR cc-by-nc-4.0", "hf")
+    >>> sorted(str(o).rsplit("/", 1)[-1] for s, p, o in triples if p == ODLM.opennessClass)
+    ['NonCommercial', 'Open', 'Open']
+    """
+    tree = expression_tree(text)
+    if tree is None:
+        return None
+    out: list[Triple] = []
+    licences, _ = _expression_licences(tree, vocabulary, out)
+    out += [(artifact, ODLM.licence, licence) for licence in licences]
+    out.append((artifact, ODLM.licenceText, string_literal(text)))
+    return unique(out)
+
+
+def _expression_licences(tree: str | ExpressionTree, vocabulary: str, out: list[Triple]) -> tuple[list[URIRef], URIRef]:
+    """The licence IRIs an artifact under ``tree`` has, and their openness; their triples into ``out``."""
+    if isinstance(tree, str):
+        found = normalise_licence(tree, vocabulary)
+        out += [(found.iri, RDF.type, ODLM.Licence), (found.iri, ODLM.opennessClass, found.openness)]
+        if not found.known:
+            out += [(found.iri, RDFS.label, string_literal(tree)), (found.iri, ODLM.licenceText, string_literal(tree))]
+        return [found.iri], found.openness
+    operator, parts = tree
+    results = [_expression_licences(part, vocabulary, out) for part in parts]
+    if operator == "AND":
+        return [iri for iris, _ in results for iri in iris], min((o for _, o in results), key=openness_rank)
+    openness = max((o for _, o in results), key=openness_rank)
+    label = expression_text(tree)
+    node = instance_iri("licence", f"spdx-expression/{licence_key(label)}")
+    out += [(node, RDF.type, ODLM.Licence), (node, ODLM.opennessClass, openness), (node, RDFS.label, string_literal(label))]
+    out += [(node, DCTERMS.hasPart, iri) for iris, _ in results for iri in iris]
+    return [node], openness
+
+
+def expression_text(tree: str | ExpressionTree) -> str:
+    """An expression tree written back as SPDX text, parts in their order (the key of an OR node).
+
+    >>> expression_text(("AND", [("OR", ["MIT", "Apache-2.0"]), "BSD-3-Clause"]))
+    '(MIT OR Apache-2.0) AND BSD-3-Clause'
+    """
+    if isinstance(tree, str):
+        return tree
+    operator, parts = tree
+    return f" {operator} ".join(f"({expression_text(p)})" if isinstance(p, tuple) else p for p in parts)
 
 
 def paper_triples(*, doi: str | None = None, arxiv_id: str | None = None, other_key: str | None = None,

@@ -71,6 +71,7 @@ from odlm_kg.sources.crawl_terms import (
     artifact_triples,
     datetime_literal,
     derivation_triples,
+    expression_licence_triples,
     metric_triples,
     normalise_arxiv_id,
     normalise_doi,
@@ -252,8 +253,12 @@ def licence_node(artifact: URIRef, raw: str, vocabulary: str = "hf", *, name: st
                  link: str | None = None) -> list[Triple]:
     """The artifact's licence through the licence table, with the licence node typed and classified.
 
-    For ``other`` the ``license_name`` and then ``license_link`` say which licence it is.
+    For ``other`` the ``license_name`` and then ``license_link`` say which licence it is. An SPDX
+    expression (``MIT OR Apache-2.0``) keeps each of its licences (:func:`expression_licence_triples`).
     """
+    expression = expression_licence_triples(artifact, raw.strip(), vocabulary)
+    if expression is not None:
+        return expression
     found = normalise(raw, vocabulary)
     if raw.strip().lower() == "other":
         for candidate in (name, link):
