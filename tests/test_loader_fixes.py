@@ -130,3 +130,20 @@ def test_several_licences_and_spdx_expressions_decide_openness(tmp_path: Path) -
     assert {lic for model, lic in licences if model == "org/gpl-with"} == {"GPL-2.0-only"}
     assert {lic for model, lic in licences if model == "org/nc-and-choice"} == {"mit-or-apache-2.0", "CC-BY-NC-4.0"}
     assert parts == {"MIT", "CC-BY-NC-4.0"}  # each licence of the choice is kept
+
+
+# -- 5. an unknown base_model_relation is kept as written, not guessed to be a fine-tune -----------
+
+def test_an_unknown_base_model_relation_is_kept_not_guessed() -> None:
+    from odlm_kg.namespaces import ODLM, instance_iri
+    from odlm_kg.sources.huggingface import map_model
+
+    triples = map_model({"id": "org/child", "cardData": {"base_model": "org/base", "base_model_relation": "pruned"},
+                         "tags": ["base_model:distilled-ish:org/other"]})
+    child = instance_iri("model", "org/child")
+    assert {o for s, p, o in triples if s == child and p == ODLM.derivedFrom} == {
+        instance_iri("model", "org/base"), instance_iri("model", "org/other")}
+    assert not [t for t in triples if t[1] in (ODLM.qualifiedDerivation, ODLM.reusePattern)]  # nothing guessed
+    assert {str(o) for s, p, o in triples if s == child and p == ODLM.reuseRelationText} == {"pruned", "distilled-ish"}
+    known = map_model({"id": "org/child", "cardData": {"base_model": "org/base", "base_model_relation": "adapter"}})
+    assert {str(o).rsplit("/", 1)[1] for _, p, o in known if p == ODLM.reusePattern} == {"Adapter"}

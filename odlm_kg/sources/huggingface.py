@@ -24,7 +24,8 @@ What a model record becomes (every IRI from a natural key, so a reload writes th
 - source code from GitHub/GitLab/Bitbucket repository links in a card's text (``odlm:sourceCode``);
 - lineage from ``base_model`` (a string or a list), ``base_model_relation`` and
   ``base_model:<relation>:<id>`` tags: ``odlm:derivedFrom`` plus a qualified ``odlm:Derivation`` with
-  the reuse pattern FineTune, Adapter, Quantisation or Merge;
+  the reuse pattern FineTune, Adapter, Quantisation or Merge; a relation the vocabulary does not know
+  gives ``odlm:derivedFrom`` alone (no pattern is guessed) and is kept as ``odlm:reuseRelationText``;
 - ``gated`` (or ``extra_gated_*`` card fields) as release strategy GatedAccess;
 - downloads and likes as ``odlm:MetricObservation`` dated by the crawl time of a model-tree file
   (from its name) or else the record's ``lastModified``; an undated count is not kept.
@@ -386,6 +387,7 @@ def _is_dataset_record(info: dict[str, Any]) -> bool:
 
 def _lineage(iri: URIRef, repo_id: str, card: dict[str, Any], tags: list[str]) -> list[Triple]:
     relation_by_base: dict[str, str | None] = {}
+    unknown_relations: list[str] = []  # relation names the vocabulary does not know, as written
     for base in _strings(card.get("base_model"), "base_model"):
         relation_by_base.setdefault(repo_id_of(base, "base_model"), None)
     for tag in tags:
@@ -396,13 +398,23 @@ def _lineage(iri: URIRef, repo_id: str, card: dict[str, Any], tags: list[str]) -
             relation_by_base.setdefault(repo_id_of(parts[1], "tags"), None)
         elif len(parts) >= 3:
             base = repo_id_of(":".join(parts[2:]), "tags")
-            relation_by_base[base] = RELATIONS.get(parts[1].lower()) or relation_by_base.get(base)
+            pattern = RELATIONS.get(parts[1].lower())
+            if pattern is None:
+                unknown_relations.append(parts[1])
+                pattern = UNKNOWN_RELATION
+            relation_by_base[base] = pattern if pattern != UNKNOWN_RELATION \
+                else relation_by_base.get(base) or UNKNOWN_RELATION
     relation = card.get("base_model_relation")
-    default = RELATIONS.get(relation.lower()) if isinstance(relation, str) else None
+    default: str | None = None
+    if isinstance(relation, str) and relation.strip():
+        default = RELATIONS.get(relation.strip().lower())
+        if default is None:  # a relation the vocabulary does not know: kept as written, never guessed
+            unknown_relations.append(relation.strip())
+            default = UNKNOWN_RELATION
     if default is None:
         # the Hub's own reading when no relation is given: several bases and no relation tag is a
         # merge, anything else a fine-tune
-        tagged = any(pattern for pattern in relation_by_base.values())
+        tagged = any(pattern not in (None, UNKNOWN_RELATION) for pattern in relation_by_base.values())
         default = "Merge" if len(relation_by_base) > 1 and not tagged else "FineTune"
     out: list[Triple] = []
     for base, pattern in relation_by_base.items():
@@ -410,8 +422,16 @@ def _lineage(iri: URIRef, repo_id: str, card: dict[str, Any], tags: list[str]) -
             continue
         base_iri, base_triples = hub_artifact("model", base)
         out += base_triples
-        out += derivation_triples(iri, repo_id, base_iri, base, pattern or default)
+        chosen = pattern or default
+        # an unknown relation: odlm:derivedFrom alone, no qualified derivation with a guessed pattern
+        out += derivation_triples(iri, repo_id, base_iri, base, None if chosen == UNKNOWN_RELATION else chosen)
+    if out:
+        out += [(iri, ODLM.reuseRelationText, string_literal(text)) for text in dict.fromkeys(unknown_relations)]
     return out
+
+
+#: The reuse pattern of a relation name the vocabulary does not know (never written as a concept).
+UNKNOWN_RELATION = "unknown"
 
 
 def map_model(info: Any, *, card: dict[str, Any] | None = None, text: str = "", repo_id: str | None = None,
