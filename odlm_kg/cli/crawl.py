@@ -43,7 +43,8 @@ def crawl_command(
         help="Also keep the raw records in FILE.jsonl.gz (what `odlm-kg load` reads).", show_default=False)] = None,
     load: Annotated[bool, typer.Option("--load/--no-load", help="Load the records into the store.")] = True,
     checkpoint: Annotated[Path | None, typer.Option(
-        help="Checkpoint file (default: <store>/crawl/SOURCE.checkpoint.json; none for a memory store).",
+        help="Checkpoint file (default: <store>/crawl/SOURCE.checkpoint.json; with --no-load, beside --out; "
+             "none for a memory store).",
         show_default=False)] = None,
     restart: Annotated[bool, typer.Option(help="Drop an unfinished crawl's checkpoint and start again.")] = False,
     page_size: Annotated[int | None, typer.Option(help="Records per page (default: the platform's most).",
@@ -72,6 +73,8 @@ def crawl_command(
     since_time = _since(since, store, platform.name)
     if checkpoint is None and store is not None and getattr(store, "path", None) is not None:
         checkpoint = default_checkpoint(Path(store.path), platform)  # type: ignore[attr-defined]
+    elif checkpoint is None and store is None and out is not None:  # --no-load: resumable beside --out
+        checkpoint = out.with_name(out.name + ".checkpoint.json")
     token = os.environ.get(platform.token_variable) if platform.token_variable else None
     plan = CrawlPlan(platform, base, CrawlOptions(query, filters, since_time, page_size), limit=limit, out=out,
                      checkpoint=checkpoint, load=load, load_every=load_every, restart=restart,

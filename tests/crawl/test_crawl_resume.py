@@ -144,3 +144,18 @@ def test_usage_errors_are_one_sentence(arguments: list[str], expected: str,
     assert main(["--store", "memory", *arguments, "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err
+
+
+def test_a_no_load_crawl_resumes_beside_its_out_file(replay: ReplayServer, real_records: dict[str, list[Any]],
+                                                     tmp_path: Path) -> None:
+    from crawl.replay import Fault
+
+    out = tmp_path / "records.jsonl.gz"
+    arguments = ["--store", "memory", "crawl", "datacite", "--endpoint", replay.url, "--no-load", "--out", str(out),
+                 "--no-progress"]
+    replay.faults.append(Fault("/dois", 2, "429", retry_after="3600"))
+    assert main(arguments) == 1
+    assert (tmp_path / "records.jsonl.gz.checkpoint.json").exists()
+    assert main(arguments) == 0
+    assert read_out(out) == real_records["datacite"]
+    assert not (tmp_path / "records.jsonl.gz.checkpoint.json").exists()
