@@ -147,3 +147,23 @@ def test_an_unknown_base_model_relation_is_kept_not_guessed() -> None:
     assert {str(o) for s, p, o in triples if s == child and p == ODLM.reuseRelationText} == {"pruned", "distilled-ish"}
     known = map_model({"id": "org/child", "cardData": {"base_model": "org/base", "base_model_relation": "adapter"}})
     assert {str(o).rsplit("/", 1)[1] for _, p, o in known if p == ODLM.reusePattern} == {"Adapter"}
+
+
+# -- 6. owner names that differ only in case are one account ---------------------------------------
+
+@pytest.mark.parametrize("batch_size", [1000, 1])
+def test_owner_names_differing_in_case_are_one_account(tmp_path: Path, batch_size: int) -> None:
+    from odlm_kg.validate import validate
+
+    path = tmp_path / "models.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in [
+        {"id": "org/model", "tags": ["license:mit"]}, {"id": "ORG/Model", "tags": ["license:mit"]},
+        {"id": "Org/third", "author": "Org", "tags": ["license:mit"]}]), encoding="utf-8")
+    with OxigraphStore() as store:
+        report = run_load(store, get_source("huggingface-models"), [path], batch_size=batch_size, progress=False)
+        accounts = store.query("SELECT ?account ?name WHERE { GRAPH ?g { ?account "
+                               "<http://xmlns.com/foaf/0.1/accountName> ?name } }").rows
+        graph = store.export_graph("https://w3id.org/odlm/graph/huggingface", fmt="nt")
+    assert (report.written, report.rejected) == (3, 0)
+    assert [(str(row["account"]).rsplit("/", 1)[1], str(row["name"])) for row in accounts] == [("org", "org")]
+    assert validate(graph, ("core", "crawl")).conforms

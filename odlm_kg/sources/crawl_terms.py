@@ -262,18 +262,34 @@ def code_repository_triples(url: str) -> tuple[URIRef, list[Triple]] | None:
     return iri, out
 
 
+#: Platforms whose account names are case-insensitive (``ORG/Model`` and ``org/model`` are one owner's):
+#: the account is keyed, and its ``foaf:accountName`` written, in lower case, so every record of the
+#: owner describes the same one account whatever case it writes; the name as displayed is the
+#: agent's ``rdfs:label``. ORCID iDs, Zenodo and TF Hub names keep their case.
+CASE_INSENSITIVE_ACCOUNTS = frozenset({"huggingface", "github", "gitlab", "bitbucket"})
+
+
 def account_triples(artifact: URIRef | None, platform: str, account_name: str, service_homepage: str, *,
                     agent_class: URIRef = ODLM.Agent) -> tuple[URIRef, list[Triple]]:
-    """The agent holding ``account_name`` on a platform; ``artifact`` (when given) is shared by it."""
+    """The agent holding ``account_name`` on a platform; ``artifact`` (when given) is shared by it.
+
+    >>> _, one = account_triples(None, "huggingface", "ORG", "https://huggingface.co/")
+    >>> _, other = account_triples(None, "huggingface", "org", "https://huggingface.co/")
+    >>> sorted(str(o) for s, p, o in one if p == FOAF.accountName) == sorted(str(o) for s, p, o in other if p == FOAF.accountName)
+    True
+    """
     agent = agent_iri(platform, account_name)
     account = instance_iri("account", f"{platform}/{account_name.lower()}")
+    folded = platform in CASE_INSENSITIVE_ACCOUNTS
     out: list[Triple] = [
         (agent, RDF.type, agent_class),
         (agent, FOAF.account, account),
         (account, RDF.type, FOAF.OnlineAccount),
-        (account, FOAF.accountName, string_literal(account_name)),
+        (account, FOAF.accountName, string_literal(account_name.lower() if folded else account_name)),
         (account, FOAF.accountServiceHomepage, URIRef(service_homepage)),
     ]
+    if folded:
+        out.append((agent, RDFS.label, string_literal(account_name)))  # the name as the record displays it
     if agent_class != ODLM.Agent:
         out.append((agent, RDF.type, ODLM.Agent))
     if artifact is not None:
