@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from odlm_kg.cli.app import main
@@ -167,3 +168,25 @@ def test_owner_names_differing_in_case_are_one_account(tmp_path: Path, batch_siz
     assert (report.written, report.rejected) == (3, 0)
     assert [(str(row["account"]).rsplit("/", 1)[1], str(row["name"])) for row in accounts] == [("org", "org")]
     assert validate(graph, ("core", "crawl")).conforms
+
+
+# -- 4. a custom licence is its owner's, and keeps its link ---------------------------------------
+
+def test_custom_licences_are_keyed_by_owner_and_keep_their_link() -> None:
+    from rdflib.namespace import FOAF
+
+    from odlm_kg.namespaces import ODLM, instance_iri
+    from odlm_kg.sources.huggingface import map_model
+
+    first = set(map_model({"id": "lab-a/model", "cardData": {
+        "license": "other", "license_name": "research-license", "license_link": "LICENSE.md"}}))
+    second = set(map_model({"id": "Lab-B/model", "cardData": {
+        "license": "other", "license_name": "research-license",
+        "license_link": "https://lab-b.example.org/research-license"}}))
+    licence_a, licence_b = instance_iri("licence", "lab-a/research-license"), instance_iri("licence", "lab-b/research-license")
+    assert (instance_iri("model", "lab-a/model"), ODLM.licence, licence_a) in first
+    assert (instance_iri("model", "Lab-B/model"), ODLM.licence, licence_b) in second
+    assert {o for s, p, o in first if s == licence_a and p == FOAF.page} == {
+        URIRef("https://huggingface.co/lab-a/model/blob/main/LICENSE.md")}
+    assert {o for s, p, o in second if s == licence_b and p == FOAF.page} == {
+        URIRef("https://lab-b.example.org/research-license")}

@@ -109,7 +109,7 @@ def test_model_tree_lineage_and_gating(hub: OxigraphStore) -> None:
 
 def test_other_licence_keeps_its_name(hub: OxigraphStore) -> None:
     dyna = model("gelnesr/Dyna-1")
-    licence = instance_iri("licence", "non-commercial-license-dyna1")
+    licence = instance_iri("licence", "gelnesr/non-commercial-license-dyna1")  # the owner's own licence
     assert objects(hub, dyna, ODLM.licence) == {licence}
     assert objects(hub, dyna, ODLM.licenceText) == {Literal("non-commercial-license-dyna1")}
     assert objects(hub, licence, ODLM.opennessClass) == {vocab_iri("licence-openness", "Unknown")}

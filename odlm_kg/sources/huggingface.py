@@ -42,11 +42,12 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 from rdflib import Literal, URIRef
 
-from odlm_kg.licences import normalise
+from odlm_kg.licences import licence_key, normalise
 from odlm_kg.literals import string_literal
 from odlm_kg.namespaces import ODLM, graph_iri, instance_iri, vocab_iri
 from odlm_kg.sources.base import (
@@ -66,13 +67,16 @@ from odlm_kg.sources.base import (
 from odlm_kg.sources.crawl_terms import (
     CRAWL_LAYERS,
     DCTERMS,
+    FOAF,
     RDF,
     RDFS,
+    UNKNOWN_OPENNESS,
     account_triples,
     artifact_triples,
     datetime_literal,
     derivation_triples,
     expression_licence_triples,
+    iri_of_url,
     metric_triples,
     normalise_arxiv_id,
     normalise_doi,
@@ -251,24 +255,28 @@ def _hub_artifact(kind: str, repo_id: str) -> tuple[URIRef, tuple[Triple, ...]]:
 
 
 def licence_node(artifact: URIRef, raw: str, vocabulary: str = "hf", *, name: str | None = None,
-                 link: str | None = None) -> list[Triple]:
+                 link: str | None = None, repo_id: str | None = None) -> list[Triple]:
     """The artifact's licence through the licence table, with the licence node typed and classified.
 
-    For ``other`` the ``license_name`` and then ``license_link`` say which licence it is. An SPDX
-    expression (``MIT OR Apache-2.0``) keeps each of its licences (:func:`expression_licence_triples`).
+    For ``other`` the ``license_name`` and then ``license_link`` say which licence it is. When neither
+    names a licence the table knows, it is the owner's own licence: keyed by the owner of ``repo_id``
+    (``id/licence/<owner>/<name>``: two organisations' "research-license" are two licences) and kept
+    with its link (``foaf:page``; a link relative to the repository is resolved against its files).
+    An SPDX expression (``MIT OR Apache-2.0``) keeps each of its licences (:func:`expression_licence_triples`).
     """
     expression = expression_licence_triples(artifact, raw.strip(), vocabulary)
     if expression is not None:
         return expression
     found = normalise(raw, vocabulary)
-    if raw.strip().lower() == "other":
+    if raw.strip().lower() == "other" and (name or link):
         for candidate in (name, link):
             if candidate:
                 better = normalise(candidate, vocabulary)
-                if better.known or candidate is name:
+                if better.known:
                     found = better
-                    if better.known:
-                        break
+                    break
+        else:
+            return _custom_licence(artifact, name or link or raw, link, repo_id)
     out: list[Triple] = [
         (artifact, ODLM.licence, found.iri),
         (found.iri, RDF.type, ODLM.Licence),
@@ -281,7 +289,40 @@ def licence_node(artifact: URIRef, raw: str, vocabulary: str = "hf", *, name: st
     return out
 
 
-def _licence_triples(iri: URIRef, card: dict[str, Any], tags: list[str]) -> list[Triple]:
+def _custom_licence(artifact: URIRef, name: str, link: str | None, repo_id: str | None) -> list[Triple]:
+    """An owner's own licence (``license: other`` with a name or link the table does not know)."""
+    text = name.strip()
+    owner = repo_id.split("/", 1)[0].lower() if repo_id and "/" in repo_id else None
+    key = licence_key(text if "://" not in text else text.rstrip("/").rsplit("/", 1)[-1] or text)
+    iri = instance_iri("licence", f"{owner}/{key}" if owner else key)
+    out: list[Triple] = [
+        (artifact, ODLM.licence, iri),
+        (iri, RDF.type, ODLM.Licence),
+        (iri, ODLM.opennessClass, UNKNOWN_OPENNESS),
+        (iri, RDFS.label, string_literal(text)),
+        (iri, ODLM.licenceText, string_literal(text)),
+        (artifact, ODLM.licenceText, string_literal(text)),
+    ]
+    page = _licence_link(link, repo_id)
+    if page is not None:
+        out.append((iri, FOAF.page, page))
+    return out
+
+
+def _licence_link(link: str | None, repo_id: str | None) -> URIRef | None:
+    """A ``license_link`` as an IRI: absolute as given, or a path in the repository (``LICENSE``,
+    ``./LICENSE.md``) resolved against its files on the Hub."""
+    if not link or not link.strip():
+        return None
+    text = link.strip()
+    if text.lower().startswith(("http://", "https://")):
+        return iri_of_url(text)
+    if repo_id and "://" not in text and " " not in text:
+        return iri_of_url(f"{HUB}{repo_id}/blob/main/{quote(text.removeprefix('./').lstrip('/'))}")
+    return None
+
+
+def _licence_triples(iri: URIRef, card: dict[str, Any], tags: list[str], repo_id: str | None = None) -> list[Triple]:
     raws = _strings(card.get("license"), "license")
     if not raws:
         raws = [t.split(":", 1)[1] for t in tags if t.startswith("license:") and len(t) > 8]
@@ -290,7 +331,7 @@ def _licence_triples(iri: URIRef, card: dict[str, Any], tags: list[str]) -> list
     out: list[Triple] = []
     for raw in dict.fromkeys(raws):
         out += licence_node(iri, raw, name=name if isinstance(name, str) else None,
-                            link=link if isinstance(link, str) else None)
+                            link=link if isinstance(link, str) else None, repo_id=repo_id)
     return out
 
 
@@ -451,7 +492,7 @@ def map_model(info: Any, *, card: dict[str, Any] | None = None, text: str = "", 
                                                  if t.startswith(("arxiv:", "doi:", "dataset:", "base_model:"))]
     iri, out = hub_artifact("model", repo_id)
     out += _owner(iri, repo_id, info.get("author"))
-    out += _licence_triples(iri, card, tags)
+    out += _licence_triples(iri, card, tags, repo_id)
     for name in dict.fromkeys(_strings(card.get("datasets"), "datasets")
                               + [t[8:] for t in tags if t.startswith("dataset:")]):
         dataset, triples = hub_artifact("dataset", repo_id_of(name, "datasets"))
@@ -498,7 +539,7 @@ def map_dataset(info: Any) -> list[Triple]:
     tags = _strings(info.get("tags"), "tags")
     iri, out = hub_artifact("dataset", repo_id)
     out += _owner(iri, repo_id, info.get("author"))
-    out += _licence_triples(iri, card, tags)
+    out += _licence_triples(iri, card, tags, repo_id)
     out += _papers(iri, tags)
     out += _gated(iri, info, card)
     times, modified = _times(iri, info)
