@@ -36,6 +36,17 @@ def activity_triples(run: URIRef, run_class: URIRef, label: str, started_at: dat
     ]
 
 
+def started_triples(run: URIRef, run_class: URIRef, label: str, started_at: datetime,
+                    generated: URIRef) -> list[Triple]:
+    """The record a run writes before its first write: ``run_class`` and ``prov:Activity``, its label,
+    start and graph, and ``odlm:runState "started"`` (no end yet). A run killed outright keeps exactly
+    this, so a run still "started" that is no longer running was cut short."""
+    from odlm_kg.namespaces import ODLM
+
+    return [triple for triple in activity_triples(run, run_class, label, started_at, started_at, generated)
+            if triple[1] != PROV.endedAtTime] + [(run, ODLM.runState, Literal("started"))]
+
+
 def count(value: int) -> Literal:
     """A count as an ``xsd:integer``."""
     return integer_literal(value)

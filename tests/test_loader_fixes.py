@@ -190,3 +190,57 @@ def test_custom_licences_are_keyed_by_owner_and_keep_their_link() -> None:
         URIRef("https://huggingface.co/lab-a/model/blob/main/LICENSE.md")}
     assert {o for s, p, o in second if s == licence_b and p == FOAF.page} == {
         URIRef("https://lab-b.example.org/research-license")}
+
+
+# -- 8. a run killed outright stays "started"; the next run removes its spool folder ----------------
+
+def test_a_run_killed_with_sigkill_stays_started_and_its_spool_is_cleaned(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from odlm_kg.sources.pipeline import SPOOL_PREFIX
+
+    records = tmp_path / "models.jsonl"
+    with open(records, "w", encoding="utf-8") as handle:
+        for i in range(30_000):
+            handle.write(json.dumps({"id": f"org{i % 300}/model-{i}", "tags": ["license:mit", f"dataset:d/c{i % 50}"],
+                                     "downloads": i, "lastModified": "2025-01-01T00:00:00Z"}) + "\n")
+    spool_parent = tmp_path / "tmp"
+    spool_parent.mkdir()
+    store = tmp_path / "store"
+    command = [sys.executable, "-c", "from odlm_kg.cli.app import main; raise SystemExit(main())",
+               "--store", str(store), "load", "huggingface-models", str(records), "--no-progress", "--workers", "1",
+               "--batch-size", "200"]
+    environment = {**os.environ, "TMPDIR": str(spool_parent)}
+    killed = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(spool_parent.glob(f"{SPOOL_PREFIX}*/*.nt")):  # it is writing its spool
+            assert killed.poll() is None, killed.stderr.read().decode() if killed.stderr else ""
+            assert time.monotonic() < deadline, "the load wrote no spool file in 120 s"
+            time.sleep(0.05)
+    finally:
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()  # reaped: its process id no longer exists
+    [left] = list(spool_parent.glob(f"{SPOOL_PREFIX}*"))
+    assert left.name.startswith(f"{SPOOL_PREFIX}{killed.pid}-")
+
+    def runs() -> dict[str, tuple[str, bool]]:
+        with OxigraphStore(store) as opened:
+            rows = opened.query(
+                "SELECT ?run ?state ?end WHERE { GRAPH <https://w3id.org/odlm/graph/provenance> { "
+                "?run a <https://w3id.org/odlm#LoadRun> ; <https://w3id.org/odlm#runState> ?state "
+                "OPTIONAL { ?run <http://www.w3.org/ns/prov#endedAtTime> ?end } } }").rows
+        return {str(row["run"]): (str(row["state"]), "end" in row) for row in rows}
+
+    assert list(runs().values()) == [("started", False)]  # killed outright: started, never ended
+    small = tmp_path / "one.jsonl"
+    small.write_text('{"id": "org/one", "tags": ["license:mit"]}\n', encoding="utf-8")
+    fresh = subprocess.run([*command[:3], "--store", str(store), "load", "huggingface-models", str(small),
+                            "--no-progress"], env=environment, capture_output=True, text=True, timeout=120)
+    assert fresh.returncode == 0, fresh.stderr
+    assert list(spool_parent.iterdir()) == []  # the dead run's folder, and the fresh run's own, are gone
+    assert sorted(runs().values()) == [("completed", True), ("started", False)]

@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -56,7 +57,7 @@ from rdflib.namespace import PROV, RDF, RDFS
 from odlm_kg import __version__
 from odlm_kg.errors import InputError, ProblemsFound, located
 from odlm_kg.namespaces import ODLM, ONTOLOGY_VERSION, graph_iri, instance_iri
-from odlm_kg.provenance import activity_triples, count
+from odlm_kg.provenance import activity_triples, count, started_triples
 from odlm_kg.sources.base import Record, Source, Triple, sha256_of
 from odlm_kg.sources.batches import (
     BatchPreparer,
@@ -209,69 +210,86 @@ def run_load(
     report.run = instance_iri("run", run_key)
     paths = [Path(p) for p in paths]
 
-    with _progress(progress) as bar:
-        total: int | None = None
-        starter = _EarlyPool(workers, batch_size, source)
-        if check_first:
-            check = bar.add_task(f"checking {source.name} input", total=None)
-            checked = 0
+    run = report.run
+    run_folder: RunFolder | None = None
+    recorded = False
+    try:
+        with _progress(progress) as bar:
+            total: int | None = None
+            starter = _EarlyPool(workers, batch_size, source)
+            if check_first:
+                check = bar.add_task(f"checking {source.name} input", total=None)
+                checked = 0
 
-            def counted() -> None:
-                nonlocal checked
-                checked += 1
-                if checked % CHECK_PROGRESS_STEP == 0:
-                    bar.advance(check, CHECK_PROGRESS_STEP)
-                starter.counted(checked)
+                def counted() -> None:
+                    nonlocal checked
+                    checked += 1
+                    if checked % CHECK_PROGRESS_STEP == 0:
+                        bar.advance(check, CHECK_PROGRESS_STEP)
+                    starter.counted(checked)
 
+                try:
+                    total = _check_files(source, paths, report, counted)
+                except BaseException:
+                    starter.close()
+                    raise
+                bar.update(check, visible=False)
+            report.check_seconds = time.perf_counter() - started
+            target = graph_iri(f"staging/{run_key}") if strict else source.graph
+            sink = _RejectSink(Path(reject_file) if reject_file else None, strict, report)
+            task = bar.add_task(f"loading {source.name}", total=total)
+            # the run's record comes before its first write: a run killed outright stays "started"
+            run_folder = RunFolder.create()
+            store.load_text(to_ntriples(started_triples(run, ODLM.LoadRun, f"load {source.name}", started_at,
+                                                        source.graph)), "nt", PROVENANCE_GRAPH)
+            recorded = True
+
+            # a first load into a new graph has nothing to replace: it skips the deletes altogether
+            replace_in = source.graph if replaces_artifacts(source) and _has_triples(store, source.graph) else None
+            writer = _BatchWriter(store, target, sink, report, lambda n: bar.advance(task, n), total,
+                                  replace_in=replace_in, defer_replace=strict, spool_dir=run_folder.path)
+            pool = starter.pool
+            if pool is None:
+                count = _worker_count(workers, total, batch_size, source)
+                pool = PreparerPool(source, count) if count > 1 else None
+            preparer = None if pool is not None else BatchPreparer(source)
             try:
-                total = _check_files(source, paths, report, counted)
+                with collector_paused():  # the preparer collects every few batches (see collector_paused)
+                    _feed(_batches(source, paths, batch_size, report), pool, preparer, writer)
+                writer.flush()
+                if strict:
+                    # one update: the replaced artifacts' earlier triples go as the staged ones come in
+                    store.update("".join(replace_updates(source.graph, writer.deferred_artifacts))
+                                 + f"ADD SILENT GRAPH <{target}> TO GRAPH <{source.graph}> ;\n"
+                                   f"DROP SILENT GRAPH <{target}>")
             except BaseException:
-                starter.close()
+                writer.discard()  # no write may land after the staging graph is dropped
+                if strict:
+                    store.update(f"DROP SILENT GRAPH <{target}>")
                 raise
-            bar.update(check, visible=False)
-        report.check_seconds = time.perf_counter() - started
-        target = graph_iri(f"staging/{run_key}") if strict else source.graph
-        sink = _RejectSink(Path(reject_file) if reject_file else None, strict, report)
-        task = bar.add_task(f"loading {source.name}", total=total)
+            finally:
+                report.replace_seconds = writer.replace_seconds
+                if pool is not None:
+                    pool.close()
+                sink.close()
+        for record_file in list(report.files):
+            if not report.files[record_file]:
+                report.files[record_file] = sha256_of(Path(record_file))
+        if classify and report.written:
+            from odlm_kg.classify import classify_open_models
 
-        # a first load into a new graph has nothing to replace: it skips the deletes altogether
-        replace_in = source.graph if replaces_artifacts(source) and _has_triples(store, source.graph) else None
-        writer = _BatchWriter(store, target, sink, report, lambda n: bar.advance(task, n), total,
-                              replace_in=replace_in, defer_replace=strict)
-        pool = starter.pool
-        if pool is None:
-            count = _worker_count(workers, total, batch_size, source)
-            pool = PreparerPool(source, count) if count > 1 else None
-        preparer = None if pool is not None else BatchPreparer(source)
-        try:
-            with collector_paused():  # the preparer collects every few batches (see collector_paused)
-                _feed(_batches(source, paths, batch_size, report), pool, preparer, writer)
-            writer.flush()
-            if strict:
-                # one update: the replaced artifacts' earlier triples go as the staged ones come in
-                store.update("".join(replace_updates(source.graph, writer.deferred_artifacts))
-                             + f"ADD SILENT GRAPH <{target}> TO GRAPH <{source.graph}> ;\n"
-                               f"DROP SILENT GRAPH <{target}>")
-        except BaseException:
-            writer.discard()  # no write may land after the staging graph is dropped
-            if strict:
-                store.update(f"DROP SILENT GRAPH <{target}>")
-            raise
-        finally:
-            report.replace_seconds = writer.replace_seconds
-            if pool is not None:
-                pool.close()
-            sink.close()
-    for record_file in list(report.files):
-        if not report.files[record_file]:
-            report.files[record_file] = sha256_of(Path(record_file))
-    if classify and report.written:
-        from odlm_kg.classify import classify_open_models
-
-        classify_open_models(store)
-    report.seconds = time.perf_counter() - started
-    store.load_text(to_ntriples(provenance_triples(report, started_at, datetime.now(UTC))), "nt",
-                    PROVENANCE_GRAPH)
+            classify_open_models(store)
+        report.seconds = time.perf_counter() - started
+        # one update: the run's "started" state becomes its complete record
+        store.update(_state_removed(run) + "INSERT DATA { GRAPH <" + str(PROVENANCE_GRAPH) + "> {\n"
+                     + to_ntriples(provenance_triples(report, started_at, datetime.now(UTC))) + "} }")
+    except BaseException:
+        if recorded:
+            _record_stop(store, report, started_at, remove=strict)
+        raise
+    finally:
+        if run_folder is not None:
+            run_folder.remove()
     if refresh_cube and report.written:
         # the cube's observations computed from this graph are recomputed, never appended; after the
         # run is recorded, so they are derived from it too
@@ -314,8 +332,10 @@ class _BatchWriter:
 
     def __init__(self, store: Store, graph: URIRef, sink: _RejectSink, report: LoadReport,
                  advance: Callable[[int], None], expected_records: int | None = None, *,
-                 replace_in: URIRef | None = None, defer_replace: bool = False) -> None:
+                 replace_in: URIRef | None = None, defer_replace: bool = False,
+                 spool_dir: Path | None = None) -> None:
         self.store, self.graph, self.sink, self.report, self.advance = store, graph, sink, report, advance
+        self.spool_dir = spool_dir
         self.limit = store.bulk_write_bytes
         self.expected_records = expected_records
         self.limit_fitted = expected_records is None
@@ -352,7 +372,7 @@ class _BatchWriter:
                     self.pending_bytes += len(lines)
         if text or self.pending:
             if self.spool is None:
-                handle, name = tempfile.mkstemp(prefix="odlm-kg-load-", suffix=".nt", dir=spool_folder())
+                handle, name = tempfile.mkstemp(prefix="write-", suffix=".nt", dir=self.spool_dir)
                 self.spool, self.spool_path = os.fdopen(handle, "wb"), Path(name)
             self.spool.write(text.encode("utf-8"))
             if not self.limit_fitted:
@@ -473,9 +493,76 @@ def held_lines(store: Store, graph: URIRef, artifacts: Sequence[str]) -> set[str
     return held
 
 
-def spool_folder() -> str | None:
-    """The folder of this run's spool files (None: the system's temporary folder)."""
-    return None
+#: Name prefix of a run's spool folder in the temporary folder, followed by the owner's process id.
+SPOOL_PREFIX = "odlm-kg-load-"
+
+
+class RunFolder:
+    """A run's own folder for its spool files, ``$TMPDIR/odlm-kg-load-<pid>-<random>``, removed when the
+    run ends however it ends. A run killed outright cannot remove it: the next run removes every such
+    folder whose owner process is gone (:func:`remove_abandoned_folders`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def create(cls, parent: Path | None = None) -> RunFolder:
+        parent = Path(parent or tempfile.gettempdir())
+        remove_abandoned_folders(parent)
+        return cls(Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-", dir=parent)))
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def remove_abandoned_folders(parent: Path) -> list[Path]:
+    """Remove the spool folders under ``parent`` of runs whose process no longer exists; returns them."""
+    removed: list[Path] = []
+    for folder in parent.glob(f"{SPOOL_PREFIX}*"):
+        owner = folder.name[len(SPOOL_PREFIX):].split("-", 1)[0]
+        if not folder.is_dir() or not owner.isdigit() or process_alive(int(owner)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user counts: its folder is not ours to remove)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists; anything else: do not guess it dead
+        return True
+    return True
+
+
+def _state_removed(run: URIRef) -> str:
+    return f'DELETE DATA {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{run}> <{ODLM.runState}> "started" }} }} ;\n'
+
+
+def _record_stop(store: Store, report: LoadReport, started_at: datetime, *, remove: bool) -> None:
+    """After a run stopped on an exception or an interrupt: its record says "interrupted", with its end
+    and what it had done; under ``remove`` (--strict, which wrote nothing) the record goes. Never
+    raises: the exception that stopped the run is the one to report."""
+    run = report.run
+    assert run is not None
+    with contextlib.suppress(Exception):
+        if remove:
+            store.update(f"DELETE WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{run}> ?p ?o }} }}")
+            return
+        for name, digest in list(report.files.items()):
+            if not digest:
+                try:
+                    report.files[name] = sha256_of(Path(name))
+                except InputError:
+                    del report.files[name]
+        store.update(_state_removed(run) + "INSERT DATA { GRAPH <" + str(PROVENANCE_GRAPH) + "> {\n"
+                     + to_ntriples(provenance_triples(report, started_at, datetime.now(UTC), state="interrupted"))
+                     + "} }")
 
 
 #: Triples per DELETE DATA update of a replacing write.
@@ -575,8 +662,9 @@ def _has_triples(store: Store, graph: URIRef) -> bool:
     return bool(store.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
 
 
-def provenance_triples(report: LoadReport, started_at: datetime, ended_at: datetime) -> list[Triple]:
-    """The load run as a ``odlm:LoadRun, prov:Activity`` with its input files and counts."""
+def provenance_triples(report: LoadReport, started_at: datetime, ended_at: datetime, *,
+                       state: str = "completed") -> list[Triple]:
+    """The load run as a ``odlm:LoadRun, prov:Activity`` with its input files, counts and ``odlm:runState``."""
     run = report.run
     assert run is not None
     triples = activity_triples(run, ODLM.LoadRun, f"load {report.source}", started_at, ended_at, report.graph)
@@ -588,6 +676,7 @@ def provenance_triples(report: LoadReport, started_at: datetime, ended_at: datet
         (run, ODLM.recordsWritten, count(report.written)),
         (run, ODLM.recordsRejected, count(report.rejected)),
         (run, ODLM.triplesWritten, count(report.triples)),
+        (run, ODLM.runState, Literal(state)),
     ]
     for name, digest in report.files.items():
         file = instance_iri("file", digest)
