@@ -159,3 +159,16 @@ def test_a_no_load_crawl_resumes_beside_its_out_file(replay: ReplayServer, real_
     assert main(arguments) == 0
     assert read_out(out) == real_records["datacite"]
     assert not (tmp_path / "records.jsonl.gz.checkpoint.json").exists()
+
+
+def test_another_crawl_over_an_unfinished_checkpoint_needs_restart(replay: ReplayServer, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from crawl.replay import Fault
+
+    arguments = ["--store", str(tmp_path / "store"), "crawl", "github", "--endpoint", replay.url, "--no-progress"]
+    replay.faults.append(Fault("/search/repositories", 2, "429", retry_after="3600"))
+    assert main([*arguments, "--query", "topic:nlp"]) == 1
+    assert main([*arguments, "--query", "topic:vision"]) == 2
+    assert "holds an unfinished crawl of" in capsys.readouterr().err
+    assert main([*arguments, "--query", "topic:vision", "--restart"]) == 0
+    assert "kept 6" in capsys.readouterr().out
