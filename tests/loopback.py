@@ -54,3 +54,44 @@ class UvicornThread:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+
+class CountingListener:
+    """A TCP server on loopback that counts the connections it accepts: the proof that nothing was fetched.
+
+    Each connection gets ``answer`` (raw HTTP bytes) when one is given, so a fetch that did happen would
+    succeed and its body could reach the caller; otherwise the connection is closed at once."""
+
+    def __init__(self, answer: bytes = b"", path: str = "") -> None:
+        self.answer = answer
+        self.path = path
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(16)
+        self.port = int(self.socket.getsockname()[1])
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            try:
+                if self.answer:
+                    connection.settimeout(1.0)
+                    connection.recv(65536)
+                    connection.sendall(self.answer)
+            except OSError:
+                pass
+            finally:
+                connection.close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.path}"
+
+    def close(self) -> None:
+        self.socket.close()

@@ -7,46 +7,16 @@ not assumed: before the fix, rdflib's JSON-LD parser fetched the ``@context`` UR
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from loopback import CountingListener as Listener
 
 from odlm_kg.cli.app import main
 from odlm_kg.errors import InputError
 from odlm_kg.rdf_formats import UnsafeInput, parse_untrusted
-
-
-class Listener:
-    """A TCP server on loopback that accepts, counts and closes every connection."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.port = int(self.socket.getsockname()[1])
-        self.connections = 0
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                return
-            self.connections += 1
-            connection.close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def close(self) -> None:
-        self.socket.close()
 
 
 @pytest.fixture

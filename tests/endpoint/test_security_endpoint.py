@@ -9,7 +9,6 @@ the network). Both allow updates with a token, and have small limits so that the
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from loopback import CountingListener as Listener
 
 from odlm_kg.server import ServerSettings, create_app
 from odlm_kg.store import OxigraphStore
@@ -32,41 +32,10 @@ MEMORY_BYTES = 384 * 1024 * 1024
 TIMEOUT = 6.0  # generous: the memory bomb must meet the memory limit before the clock, on a loaded machine
 
 
-class Listener:
-    """A TCP server on loopback that counts connections and answers each with an empty SPARQL result
-    (so a SERVICE call to it would succeed, and its body would reach the caller)."""
-
-    ANSWER = (b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: 52\r\n"
+#: A SPARQL answer, so that a SERVICE call to the listener would succeed and its body reach the caller.
+SPARQL_ANSWER = (b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: 52\r\n"
               b"Connection: close\r\n\r\n"
               b'{"head":{"vars":["leak"]},"results":{"bindings":[]}}')
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.port = int(self.socket.getsockname()[1])
-        self.connections = 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                return
-            self.connections += 1
-            try:
-                connection.settimeout(1.0)
-                connection.recv(65536)
-                connection.sendall(self.ANSWER)
-            except OSError:
-                pass
-            finally:
-                connection.close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/sparql"
 
 
 @dataclass
@@ -84,9 +53,9 @@ class Server:
 
 @pytest.fixture(scope="module")
 def listener() -> Iterator[Listener]:
-    trap = Listener()
+    trap = Listener(SPARQL_ANSWER, path="/sparql")
     yield trap
-    trap.socket.close()
+    trap.close()
 
 
 def _server(service_allow: tuple[str, ...]) -> Iterator[Server]:
