@@ -52,3 +52,16 @@ def disk_store(tmp_path: Path) -> Iterator[OxigraphStore]:
     store = OxigraphStore(tmp_path / "store")
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def built_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default graph (``odlm-kg build``) in an on-disk store, closed again: tests open it by its path,
+    read only. Built once per run."""
+    from odlm_kg.build import build
+
+    path = tmp_path_factory.mktemp("built") / "store"
+    store = OxigraphStore(path)
+    build(store)
+    store.close()
+    return path

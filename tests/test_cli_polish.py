@@ -15,21 +15,15 @@ import pytest
 from rdflib import Graph
 
 from odlm_kg import __version__
-from odlm_kg.build import build
 from odlm_kg.cli.app import main
 from odlm_kg.cli.query import FORMATS
-from odlm_kg.store import OxigraphStore
 
 MODEL = "https://w3id.org/odlm/vocab/artifact-kind/Model"
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "store"
-    store = OxigraphStore(path)
-    build(store)
-    store.close()
-    return path
+def store_path(built_store_path: Path) -> Path:
+    return built_store_path
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -6,7 +6,6 @@ store; numbers come back as numeric dtypes, so ``df.plot.bar(x="label", y="publi
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from loopback import free_port
 
 import odlm_kg
-from odlm_kg.build import build
 from odlm_kg.queries import ParameterError
 from odlm_kg.store import OxigraphStore, open_store
 
@@ -24,19 +23,9 @@ RQ2 = "rq2-model-motivations-barriers"
 
 
 @pytest.fixture(scope="module")
-def built_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_path(built_store_path: Path) -> Path:
     """The default graph in an on-disk store, closed again (the tests open it by its path)."""
-    path = tmp_path_factory.mktemp("api") / "store"
-    store = OxigraphStore(path)
-    build(store)
-    store.close()
-    return path
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return built_store_path
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +36,7 @@ def endpoint_url(built_path: Path) -> Iterator[str]:
     from odlm_kg.server.app import ServerSettings, create_app
 
     store = open_store(str(built_path), "read")
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(store, ServerSettings(workers=1)), host="127.0.0.1", port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
