@@ -10,8 +10,10 @@ import typer
 
 from odlm_kg.cli.context import err_console, out_console, state
 from odlm_kg.errors import ProblemsFound, UsageError
+from odlm_kg.export import load_to_file
 from odlm_kg.sources import SOURCES, LoadOptions, get_source
-from odlm_kg.sources.pipeline import DEFAULT_BATCH_SIZE, run_load
+from odlm_kg.sources.pipeline import DEFAULT_BATCH_SIZE, LoadReport, run_load
+from odlm_kg.store.base import Store
 
 
 def load_command(
@@ -31,6 +33,10 @@ def load_command(
     workers: Annotated[int | None, typer.Option(
         help="Processes that map and validate batches (default: up to 2 for inputs of 5,000 records or "
              "more, else none; 1: all in this process).", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option(
+        help="Write what the load adds (records, provenance, classification, cube) to this .nq or .trig "
+             "file (.gz: gzipped) instead of the store, for an engine's bulk loader (docs/bulk-load.md); "
+             "--store is not used.", show_default=False)] = None,
     option: Annotated[list[str] | None, typer.Option(
         "--option", "-o", help="A source-specific setting KEY=VALUE, repeatable (e.g. peatmoss: "
                                "observed-at=2023-10-01, the time its download counts were taken).")] = None,
@@ -46,13 +52,21 @@ def load_command(
     options = LoadOptions(codebook=codebook, salt=salt, include_preview=include_preview,
                           include_unfinished=include_unfinished, extra=parse_options(option or []))
     chosen = get_source(source, options)
-    store = state(ctx).store("write", command="load", through_server=True)
-    report = run_load(store, chosen, files, strict=strict, reject_file=reject_file,
-                      batch_size=batch_size, progress=not no_progress, workers=workers)
+
+    def load(store: Store) -> LoadReport:
+        return run_load(store, chosen, files, strict=strict, reject_file=reject_file,
+                        batch_size=batch_size, progress=not no_progress, workers=workers)
+
+    if output is None:
+        report = load(state(ctx).store("write", command="load", through_server=True))
+    else:
+        report, exported = load_to_file(output, load)
+        err_console.print(f"wrote {exported.quads:,} quads to {exported.target} ({exported.seconds:.1f} s)",
+                          markup=False)
     out_console.print(
         f"{source}: read {report.read:,} record{'' if report.read == 1 else 's'}, wrote {report.written:,} "
         f"({report.triples:,} triple{'' if report.triples == 1 else 's'}) "
-        f"into <{report.graph}>, rejected {report.rejected:,} in {report.seconds:.1f} s "
+        f"into <{report.graph}>{' (of the file)' if output is not None else ''}, rejected {report.rejected:,} in {report.seconds:.1f} s "
         f"({report.records_per_second:,.0f} records/s); run <{report.run}>")
     excluded = excluded_counts(chosen)
     if excluded:
