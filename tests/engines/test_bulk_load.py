@@ -4,10 +4,25 @@ the embedded store's, blank nodes included."""
 from __future__ import annotations
 
 import gzip
+import importlib.util
 from pathlib import Path
 
 import httpx
+import pytest
 from engines.servers import OxigraphServer, VirtuosoServer
+from rdflib import Graph
+from rdflib.compare import to_isomorphic
+
+from odlm_kg.build import build
+from odlm_kg.cli.app import main
+from odlm_kg.export import export_to
+from odlm_kg.sources import get_source
+from odlm_kg.sources.pipeline import run_load
+from odlm_kg.store import OxigraphStore
+
+ROOT = Path(__file__).parents[2]
+BLANK_NODES_PER_GRAPH = ("SELECT ?g (COUNT(DISTINCT ?b) AS ?n) WHERE { GRAPH ?g { { ?b ?p ?o } UNION { ?s ?p ?b } "
+                         "FILTER isBlank(?b) } } GROUP BY ?g")
 
 QUADS = (
     '<http://example.org/a> <http://example.org/p> "1" <http://example.org/g1> .\n'
@@ -58,3 +73,87 @@ def test_oxigraph_union_server_answers_and_clears(oxigraph_union: OxigraphServer
     assert oxigraph_union.graph_counts() == {"http://example.org/g1": 1}
     oxigraph_union.clear()
     assert oxigraph_union.graph_counts() == {}
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """200 synthetic Hub model records from the load benchmark's generator (seeded: always the same)."""
+    spec = importlib.util.spec_from_file_location("benchmark_load", ROOT / "benchmarks" / "load.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path = tmp_path_factory.mktemp("hub") / "hub-models.jsonl"
+    module.write_input(path, 200)
+    return path
+
+
+def virtuoso_graph(virtuoso: VirtuosoServer, graph: str) -> Graph:
+    """One graph as Virtuoso holds it (CONSTRUCT as N-Triples, form-encoded POST)."""
+    response = httpx.post(virtuoso.sparql_url, data={
+        "query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
+        headers={"Accept": "application/n-triples"}, timeout=120)
+    response.raise_for_status()
+    return Graph().parse(data=response.text, format="nt")
+
+
+def embedded_counts(store: OxigraphStore) -> dict[str, int]:
+    return {str(g): store.count(g) for g in store.named_graphs()}
+
+
+def blank_nodes(rows: object) -> dict[str, int]:
+    return {str(r["g"]): int(r["n"]) for r in rows}  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def built_export(built_store_path: Path, virtuoso: VirtuosoServer) -> Path:
+    """The default graph exported once into Virtuoso's DirsAllowed folder."""
+    store = OxigraphStore(built_store_path, read_only=True)
+    target = virtuoso.workdir / "built.nq.gz"
+    export_to(store, target)
+    store.close()
+    return target
+
+
+def test_bulk_load_of_the_default_graph_equals_the_embedded_store(
+        built_store_path: Path, built_export: Path, virtuoso: VirtuosoServer) -> None:
+    """Triples per graph and blank nodes per graph on Virtuoso equal the embedded store's, and each graph
+    is the same graph (isomorphic: every IRI, literal, datatype and language tag as exported)."""
+    virtuoso.clear()
+    virtuoso.bulk_load(built_export)
+    store = OxigraphStore(built_store_path, read_only=True)
+    assert virtuoso.graph_counts() == embedded_counts(store)
+    on_virtuoso = {r["g"]: int(r["n"]) for r in virtuoso.select(BLANK_NODES_PER_GRAPH)}
+    assert on_virtuoso == blank_nodes(store.query(BLANK_NODES_PER_GRAPH))
+    for graph in store.named_graphs():
+        assert to_isomorphic(virtuoso_graph(virtuoso, str(graph))) == to_isomorphic(store.export_graph(graph)), graph
+    store.close()
+
+
+def test_load_output_then_bulk_load_equals_loading_directly(
+        built_store_path: Path, built_export: Path, virtuoso: VirtuosoServer, tmp_path: Path, hub: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``load --output`` beside the build's export, bulk-loaded, gives the graphs of a load into a built
+    store: records, classification, cube and provenance record alike."""
+    output = virtuoso.workdir / "hub.nq.gz"
+    code = main(["load", "huggingface-models", str(hub), "--output", str(output), "--no-progress"])
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    virtuoso.clear()
+    virtuoso.bulk_load(built_export)
+    virtuoso.bulk_load(output)
+
+    direct = OxigraphStore(tmp_path / "direct")
+    build(direct)
+    run_load(direct, get_source("huggingface-models"), [hub], progress=False)
+    assert virtuoso.graph_counts() == embedded_counts(direct)
+    on_virtuoso = {r["g"]: int(r["n"]) for r in virtuoso.select(BLANK_NODES_PER_GRAPH)}
+    assert on_virtuoso == blank_nodes(direct.query(BLANK_NODES_PER_GRAPH))
+    direct.close()
+
+
+def test_load_output_refuses_an_unknown_suffix_before_loading(tmp_path: Path, hub: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["load", "huggingface-models", str(hub), "--output", str(tmp_path / "hub.ttl"), "--no-progress"])
+    _, err = capsys.readouterr()
+    assert code == 2 and "cannot tell the format" in err
+    assert list(tmp_path.iterdir()) == []
