@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import re
+import shlex
 from pathlib import Path
 
 import httpx
@@ -21,6 +23,7 @@ from odlm_kg.sources.pipeline import run_load
 from odlm_kg.store import OxigraphStore
 
 ROOT = Path(__file__).parents[2]
+DOC = ROOT / "docs" / "bulk-load.md"
 BLANK_NODES_PER_GRAPH = ("SELECT ?g (COUNT(DISTINCT ?b) AS ?n) WHERE { GRAPH ?g { { ?b ?p ?o } UNION { ?s ?p ?b } "
                          "FILTER isBlank(?b) } } GROUP BY ?g")
 
@@ -129,18 +132,39 @@ def test_bulk_load_of_the_default_graph_equals_the_embedded_store(
     store.close()
 
 
-def test_load_output_then_bulk_load_equals_loading_directly(
-        built_store_path: Path, built_export: Path, virtuoso: VirtuosoServer, tmp_path: Path, hub: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    """``load --output`` beside the build's export, bulk-loaded, gives the graphs of a load into a built
-    store: records, classification, cube and provenance record alike."""
-    output = virtuoso.workdir / "hub.nq.gz"
-    code = main(["load", "huggingface-models", str(hub), "--output", str(output), "--no-progress"])
-    _, err = capsys.readouterr()
-    assert code == 0, err
+def doc_block(number: int, info: str = "") -> list[str]:
+    """The lines of the ``number``-th fenced block of docs/bulk-load.md whose info string is ``info``."""
+    blocks = re.findall(r"^```" + re.escape(info) + r"\n(.*?)^```", DOC.read_text(encoding="utf-8"), re.M | re.S)
+    return [line for line in blocks[number].splitlines() if line.strip()]
+
+
+def test_the_documented_bulk_path_equals_loading_directly(
+        virtuoso: VirtuosoServer, tmp_path: Path, hub: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/bulk-load.md's commands (build, export, ``load --output``) and its isql statements
+    (``ld_dir``, ``rdf_loader_run``, ``checkpoint``), run as written but for the paths, give on
+    Virtuoso the graphs of a load into a built embedded store: records, classification, cube and
+    provenance record alike (triples and blank nodes per graph)."""
+    folder = virtuoso.workdir / "rdf"
+    folder.mkdir(exist_ok=True)
+    paths = {"~/odlm-store": str(tmp_path / "store"), "/srv/rdf": str(folder), "models.jsonl": str(hub)}
+
+    def local(text: str) -> str:
+        for documented, here in paths.items():
+            text = text.replace(documented, here)
+        return text
+
+    commands = doc_block(0)
+    assert [c.split()[0] for c in commands] == ["odlm-kg"] * 3
+    for command in commands:
+        code = main(shlex.split(local(command))[1:] + (["--no-progress"] if " load " in command else []))
+        _, err = capsys.readouterr()
+        assert code == 0, (command, err)
     virtuoso.clear()
-    virtuoso.bulk_load(built_export)
-    virtuoso.bulk_load(output)
+    statements = local("\n".join(doc_block(0, "sql")))
+    rows = [line.split() for line in virtuoso.isql(statements).splitlines() if line.strip()]
+    # the documented check: each file's ll_state 2 (loaded) and ll_error NULL
+    assert sorted((Path(f).name, state, error) for f, state, error in rows) == [
+        ("hub.nq.gz", "2", "NULL"), ("odlm.nq.gz", "2", "NULL")]
 
     direct = OxigraphStore(tmp_path / "direct")
     build(direct)
