@@ -67,7 +67,16 @@ def collect(steps: list[tuple[str, str]] | None = None) -> tuple[dict[URIRef, Gr
 
 
 def replace_graphs(store: Store, graphs: dict[URIRef, Graph]) -> None:
-    """Replace each named graph's content with the given graph, all in one SPARQL Update."""
+    """Replace each named graph's content with the given graph, all in one SPARQL Update.
+
+    A remote store takes each graph through its own writes instead (Graph Store POSTs, or updates in
+    pieces the engine accepts): Virtuoso refuses one update of the whole build (blank nodes, length).
+    """
+    if store.kind == "remote":
+        for iri, graph in graphs.items():
+            store.clear_graph(iri)
+            store.add_graph(graph, iri)
+        return
     parts = [f"DROP SILENT GRAPH <{iri}> ;" for iri in graphs]
     parts.append("INSERT DATA {")
     for iri, graph in graphs.items():

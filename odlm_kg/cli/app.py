@@ -67,10 +67,14 @@ def main_options(
              "~/.local/share/odlm-kg/store. Reading commands work while `odlm-kg serve` runs on it.")] = None,
     update_url: Annotated[str | None, typer.Option(help="SPARQL Update URL of a remote store.")] = None,
     gsp_url: Annotated[str | None, typer.Option(help="Graph Store Protocol URL of a remote store.")] = None,
+    engine: Annotated[str | None, typer.Option(
+        "--engine",
+        help="The engine behind a remote store: oxigraph, virtuoso, fuseki, qlever or generic (how queries and "
+             "writes are sent; see docs/stores.md). Default: detected from the server's answer at the URL.")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
-    ctx.obj = CliState(store_spec=store, update_url=update_url, gsp_url=gsp_url)
+    ctx.obj = CliState(store_spec=store, update_url=update_url, gsp_url=gsp_url, engine=engine)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -18,6 +18,7 @@ class CliState:
     store_spec: str | None = None
     update_url: str | None = None
     gsp_url: str | None = None
+    engine: str | None = None
     _store: Store | None = field(default=None, repr=False)
 
     def store(self, access: str = "read", *, command: str = "load", through_server: bool = False) -> Store:
@@ -32,7 +33,7 @@ class CliState:
         if self._store is None:
             try:
                 self._store = open_store(self.store_spec, access, update_url=self.update_url,
-                                         gsp_url=self.gsp_url, on_wait=_tell)
+                                         gsp_url=self.gsp_url, engine=self.engine, on_wait=_tell)
             except StoreBusy as busy:
                 serving = busy.serving
                 if not (through_server and serving.allow_update and serving.update_token):

@@ -59,7 +59,7 @@ from odlm_kg.server.workers import (
 )
 from odlm_kg.store.base import Store
 from odlm_kg.store.oxigraph import OxigraphStore
-from odlm_kg.store.remote import RemoteStore, json_term
+from odlm_kg.store.remote import RemoteStore, json_term, query_form
 
 STATIC = Path(__file__).resolve().parent / "static"
 ALLOWED_METHODS = "GET, POST, OPTIONS"
@@ -135,6 +135,7 @@ class RemoteRunner:
     def __init__(self, store: RemoteStore, timeout: float, checker: WorkerPool) -> None:
         self.store = store
         self.client = httpx.AsyncClient(timeout=timeout)
+        self.timeout = timeout
         self.checker = checker  # parses queries (SERVICE allow-list, dataset IRIs) before they are sent
         self.generation = 0
 
@@ -142,20 +143,31 @@ class RemoteRunner:
         checked = await self.checker.run({**task, "kind": "check"})
         if checked[0] != 200:
             return checked
-        accept = ", ".join(media for media, _ in filter(None, [task["select_media"], task["graph_media"]]))
-        params = [("default-graph-uri", g) for g in task.get("default_graph") or []]
-        params += [("named-graph-uri", g) for g in task.get("named_graphs") or []]
+        # the store's engine decides how a query is sent (form or direct POST, its timeout parameter);
+        # the query's form decides which of the client's media types to ask for
+        form = query_form(task["sparql"])
+        offers = ([task["select_media"]] if form in ("select", "ask") else
+                  [task["graph_media"]] if form in ("construct", "describe") else
+                  [task["select_media"], task["graph_media"]])
+        accept = ", ".join(media for media, _ in filter(None, offers))
+        request = self.store.query_request(task["sparql"], accept=accept or None,
+                                           default_graph=task.get("default_graph") or None,
+                                           named_graphs=task.get("named_graphs") or None,
+                                           timeout=self.timeout)
         try:
-            response = await self.client.post(self.store.query_url, params=params,
-                                              content=task["sparql"].encode("utf-8"),
-                                              headers={"Content-Type": "application/sparql-query",
-                                                       "Accept": accept})
+            response = await self.client.post(request.pop("url"), **request)
         except httpx.TimeoutException:
             return 503, "text/plain", b"the remote store did not answer within the time limit", {}
         except httpx.HTTPError as exc:
             return 502, "text/plain", f"cannot reach the remote store: {exc}".encode(), {}
+        headers: dict[str, str] = {}
+        limit_header = self.store.profile.row_limit_header
+        if limit_header and limit_header in response.headers:
+            cap = response.headers[limit_header]
+            headers = {"X-Row-Cap": cap, "X-Row-Cap-Notice": f"results truncated: the remote store ({self.store.engine}) "
+                       f"returns at most {cap} rows (its row limit)"}
         media = response.headers.get("content-type", "text/plain").split(";")[0]
-        return response.status_code, media, response.content, {}
+        return response.status_code, media, response.content, headers
 
     def refresh(self) -> None:
         self.generation += 1

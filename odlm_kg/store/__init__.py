@@ -133,12 +133,14 @@ def open_store(spec: str | None = None, access: str = "auto", *, on_wait: Callab
     """Open a store from the ``--store`` value: a directory, ``memory``, or an http(s) endpoint URL.
 
     ``access`` (``read``, ``write``, ``auto``) applies to directories: see :data:`ACCESS_MODES`.
-    ``remote_options`` (``update_url``, ``gsp_url``) apply to remote stores only; a remote store sends
-    ``$ODLM_KG_UPDATE_TOKEN`` as the bearer token of its writes (what ``odlm-kg serve --allow-update``
+    ``remote_options`` (``update_url``, ``gsp_url``, ``engine``) apply to remote stores only; a remote
+    store sends ``$ODLM_KG_UPDATE_TOKEN`` as the bearer token of its writes (what ``odlm-kg serve --allow-update``
     expects).
     """
     default = not (spec or os.environ.get(STORE_ENV))
     spec = spec or os.environ.get(STORE_ENV) or str(default_store_path())
+    if remote_options.get("engine") and not spec.startswith(("http://", "https://")):
+        raise UsageError("--engine applies to a remote store (an http(s):// --store) only")
     if spec == "memory":
         return OxigraphStore()
     if spec.startswith(("http://", "https://")):
