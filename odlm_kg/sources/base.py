@@ -173,6 +173,35 @@ _NUMBER_TAIL = re.compile(r"[0-9eE.+\-]*")
 _DECODER = json.JSONDecoder()
 
 
+class JsonLineObject(dict):  # type: ignore[type-arg]
+    """A JSON Lines record: the decoded object, which also keeps its line's UTF-8 text.
+
+    It is a dict like any other to the readers and mappers; pickled (sent to a loader worker process)
+    it travels as that text and is decoded again on arrival, which costs a fraction of pickling and
+    unpickling the nested object (docs/performance.md). Readers never change a record in place, so the
+    text and the object always agree.
+
+    >>> import pickle
+    >>> record = JsonLineObject({"id": "a/b", "tags": ["x"]}, b'{"id": "a/b", "tags": ["x"]}')
+    >>> copy = pickle.loads(pickle.dumps(record))
+    >>> copy == record, type(copy).__name__
+    (True, 'dict')
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: dict[str, Any], text: bytes) -> None:
+        super().__init__(value)
+        self.text = text
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        return _decode_object_text, (self.text,)
+
+
+def _decode_object_text(text: bytes) -> Any:
+    return _DECODER.decode(text.decode("utf-8"))
+
+
 class _JsonStream:
     """An incremental JSON reader over text chunks: raw_decode on a buffer that grows only as needed."""
 
@@ -307,7 +336,7 @@ def _json_lines(path: Path, handle: IO[bytes], first: bytes) -> Iterator[Any]:
             yield UnreadableLine(number, f"not UTF-8: invalid byte at column {exc.start + 1}")
             continue
         try:
-            yield _DECODER.decode(text)
+            value = _DECODER.decode(text)
         except json.JSONDecodeError as exc:
             if not line.endswith(b"\n") and exc.pos >= len(text) - 1:
                 yield UnreadableLine(number, "truncated JSON: the file ends inside this record "
@@ -316,6 +345,8 @@ def _json_lines(path: Path, handle: IO[bytes], first: bytes) -> Iterator[Any]:
                 yield UnreadableLine(number, f"invalid JSON at column {exc.colno}: {exc.msg.lower()}")
         except RecursionError:
             yield UnreadableLine(number, "invalid JSON: nested too deeply")
+        else:
+            yield JsonLineObject(value, text_bytes) if type(value) is dict else value
 
 
 def _is_json_lines(path: Path, first: bytes) -> bool:
