@@ -54,6 +54,7 @@ from odlm_kg.server.workers import (
     Limits,
     WorkerPool,
     default_pool_size,
+    serialise_boolean,
     well_formed_xml,
     with_large_stack,
 )
@@ -150,6 +151,9 @@ class RemoteRunner:
                   [task["graph_media"]] if form in ("construct", "describe") else
                   [task["select_media"], task["graph_media"]])
         accept = ", ".join(media for media, _ in filter(None, offers))
+        if form == "ask" and task["select_media"]:
+            # asked as JSON and written here in the client's format: Virtuoso answers ASK with a table
+            accept = "application/sparql-results+json"
         request = self.store.query_request(task["sparql"], accept=accept or None,
                                            default_graph=task.get("default_graph") or None,
                                            named_graphs=task.get("named_graphs") or None,
@@ -161,6 +165,18 @@ class RemoteRunner:
         except httpx.HTTPError as exc:
             return 502, "text/plain", f"cannot reach the remote store: {exc}".encode(), {}
         headers: dict[str, str] = {}
+        partial = self.store.profile.partial_answer_header
+        if partial and response.headers.get(partial[0], "").upper() == partial[1]:
+            return 503, "text/plain", (f"the remote store ({self.store.engine}) stopped the query at its time "
+                                       "limit; its answer would be incomplete").encode(), {}
+        if form == "ask" and task["select_media"] and response.status_code == 200:
+            try:
+                doc = json.loads(response.content)
+                value = bool(doc["boolean"]) if "boolean" in doc else bool(doc["results"]["bindings"])
+            except (ValueError, KeyError, TypeError):
+                return 502, "text/plain", b"the remote store's answer to an ASK query is not readable", {}
+            media, fmt = task["select_media"]
+            return 200, media, serialise_boolean(value, fmt), {}
         limit_header = self.store.profile.row_limit_header
         if limit_header and limit_header in response.headers:
             cap = response.headers[limit_header]

@@ -173,6 +173,10 @@ class RemoteStore(Store):
                 self.profile, self.engine_reason = profile(engine), "--engine"
             except ValueError as exc:
                 raise UsageError(f"--engine: {exc}") from None
+        if self.profile.timeout_param is not None:
+            # the server is told the time limit; wait a little longer, so that its own answer (an error or
+            # a partial answer odlm-kg refuses) arrives rather than a bare client time-out
+            self.client.timeout = httpx.Timeout(timeout + 5.0, connect=10.0)
         derived_update, derived_gsp = self.profile.urls(query_url)
         self.update_url = update_url or derived_update
         self.gsp_url = None if gsp_url == "none" else (gsp_url or derived_gsp)
@@ -302,9 +306,9 @@ class RemoteStore(Store):
     def _check_partial(self, response: httpx.Response) -> None:
         marker = self.profile.partial_answer_header
         if marker and response.headers.get(marker[0], "").upper() == marker[1]:
-            raise StoreError(f"the remote store ({self.engine}) stopped the query at its time limit and sent an "
-                             "incomplete answer, which odlm-kg does not pass on; raise MaxQueryExecutionTime in "
-                             "virtuoso.ini, or narrow the query")
+            raise StoreError(f"the remote store ({self.engine}) stopped the query at its time limit (odlm-kg asked "
+                             f"for {self.timeout:g} s; the server's MaxQueryExecutionTime may be lower) and sent an "
+                             "incomplete answer, which odlm-kg does not pass on; narrow the query, or raise the limit")
 
     def _cut_at(self, count: int) -> int | None:
         """The server's row limit when an answer of ``count`` triples reached it, else None. Virtuoso

@@ -224,6 +224,19 @@ def test_serve_starts_in_front_of_virtuoso(virtuoso: VirtuosoServer) -> None:
         assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
         assert isomorphic(Graph().parse(data=response.text, format="turtle"),
                           Graph().parse(data=TURTLE, format="turtle"))
+        for query, expected in (("ASK { ?s a <https://w3id.org/odlm#DeepLearningModel> }", True),
+                                ("ASK { ?s a <urn:nothing> }", False)):
+            asked = httpx.post(f"http://127.0.0.1:{port}/sparql", data={"query": query}, timeout=30,
+                               headers={"Accept": "application/sparql-results+json"})
+            assert asked.status_code == 200 and asked.json()["boolean"] is expected
     finally:
         process.terminate()
         process.wait(15)
+
+
+def test_time_limit_reaches_virtuoso_and_a_partial_answer_is_refused(virtuoso: VirtuosoServer) -> None:
+    remote = RemoteStore(virtuoso.sparql_url, timeout=1.0)
+    remote.add_nquads(_many(3_000, "urn:g:slow"))
+    costly = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:g:slow> { ?a ?p ?x . ?b ?p ?y . ?c ?p ?z } }"
+    with pytest.raises(StoreError, match=r"asked for 1 s.*incomplete answer"):
+        remote.query(costly)
