@@ -25,7 +25,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -88,18 +88,26 @@ def export_format(target: str | Path, fmt: str | None = None) -> tuple[str, bool
 
 
 def _quads(store: Store, graph: str | None, report: ExportReport,
-           exclude: Container[ox.Quad] = ()) -> Iterator[ox.Quad]:
-    """The store's quads (one graph's when ``graph``; none of ``exclude``), counted per graph as they pass."""
+           exclude: Collection[ox.Quad] = ()) -> Iterator[ox.Quad]:
+    """The store's quads (one graph's when ``graph``; none of ``exclude``), graph after graph, counted."""
     per_graph = report.per_graph
     if isinstance(store, OxigraphStore):
-        graph_node = None if graph is None else ox.NamedNode(graph)
-        for quad in store.native.quads_for_pattern(None, None, None, graph_node):
-            if quad in exclude:
-                continue
-            name = quad.graph_name
-            key = "" if isinstance(name, ox.DefaultGraph) else name.value
-            per_graph[key] = per_graph.get(key, 0) + 1
-            yield quad
+        native = store.native
+        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = (
+            [ox.NamedNode(graph)] if graph is not None else [*native.named_graphs(), ox.DefaultGraph()])
+        # only the graphs that hold excluded quads are filtered: a membership test per quad costs as much
+        # as writing it
+        filtered = {quad.graph_name for quad in exclude}
+        for name in graphs:
+            quads: Iterable[ox.Quad] = native.quads_for_pattern(None, None, None, name)
+            if name in filtered:
+                quads = (quad for quad in quads if quad not in exclude)
+            written = 0
+            for quad in quads:
+                written += 1
+                yield quad
+            if written:
+                per_graph["" if isinstance(name, ox.DefaultGraph) else name.value] = written
         return
     if exclude:
         raise ValueError("exclude applies to an embedded store only")
@@ -125,7 +133,7 @@ def _quads(store: Store, graph: str | None, report: ExportReport,
 
 def export_store(store: Store, output: IO[bytes], *, graph: str | None = None, fmt: str = "nquads",
                  target: str = "<stream>", compressed: bool = False,
-                 exclude: Container[ox.Quad] = ()) -> ExportReport:
+                 exclude: Collection[ox.Quad] = ()) -> ExportReport:
     """Write the store's quads (or one named graph's) to a binary file object as N-Quads or TriG;
     ``exclude``: quads to leave out (an embedded store only)."""
     report = ExportReport(target, fmt, compressed)
@@ -146,7 +154,7 @@ def check_graph(store: Store, graph: str) -> None:
 
 
 def export_to(store: Store, target: str | Path, *, graph: str | None = None,
-              fmt: str | None = None, exclude: Container[ox.Quad] = ()) -> ExportReport:
+              fmt: str | None = None, exclude: Collection[ox.Quad] = ()) -> ExportReport:
     """Export to a file (gzipped when its name ends ``.gz``) or ``-`` (stdout). A file is written under
     a temporary name beside it and renamed at the end, so a failed export leaves no partial file."""
     if str(target) != "-":

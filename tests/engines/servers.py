@@ -14,8 +14,11 @@ Virtuoso, as configured here (what docs/stores.md tells a user to do on their ow
   only files under those directories.
 
 A fresh database is not empty: Virtuoso keeps its own mapping schema in the graph
-``http://www.openlinksw.com/schemas/virtrdf#`` (about 2,500 triples), visible to any query without
-``FROM``. :data:`VIRTUOSO_SYSTEM_GRAPHS` names it so that tests comparing graphs can leave it out.
+``http://www.openlinksw.com/schemas/virtrdf#`` (2,479 triples in 7.2.5) and two small graphs,
+``http://www.w3.org/ns/ldp#`` (3) and ``http://localuriqaserver/sparql`` (14, its service
+description), all visible to a query without ``FROM`` and to ``GRAPH ?g``.
+:data:`VIRTUOSO_SYSTEM_GRAPHS` names them so that tests comparing graphs leave them out, and
+``clear()`` keeps them.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ import pytest
 from loopback import free_port, wait_until_up
 
 VENV_BIN = Path(sys.executable).parent
-VIRTUOSO_SYSTEM_GRAPHS = frozenset({"http://www.openlinksw.com/schemas/virtrdf#"})
+VIRTUOSO_SYSTEM_GRAPHS = frozenset({"http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#",
+                                    "http://localuriqaserver/sparql"})
 #: Debian's document root for the HTTP server (the start page); /sparql itself is built into the database.
 VIRTUOSO_VSP = Path("/var/lib/virtuoso-opensource-7/vsp")
 
@@ -122,12 +126,12 @@ class VirtuosoServer:
         return [{k: v["value"] for k, v in row.items()} for row in body["results"]["bindings"]]
 
     def graph_counts(self) -> dict[str, int]:
-        """Triples per named graph, Virtuoso's own schema graph left out."""
+        """Triples per named graph, Virtuoso's own graphs left out."""
         rows = self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         return {r["g"]: int(r["n"]) for r in rows if r["g"] not in VIRTUOSO_SYSTEM_GRAPHS}
 
     def clear(self) -> None:
-        """Delete every graph except Virtuoso's own schema graph (and the bulk-load list). Per graph
+        """Delete every graph except Virtuoso's own (and empty the bulk-load list). Per graph
         rather than ``RDF_GLOBAL_RESET()``, which takes ~0.6 s and resets more than the data."""
         for graph in self.graph_counts():
             self.isql(f"SPARQL CLEAR GRAPH <{graph}>;")
