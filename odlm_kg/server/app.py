@@ -60,7 +60,7 @@ from odlm_kg.server.workers import (
 )
 from odlm_kg.store.base import Store
 from odlm_kg.store.oxigraph import OxigraphStore
-from odlm_kg.store.remote import RemoteStore, json_term, query_form
+from odlm_kg.store.remote import RemoteStore, json_term
 
 STATIC = Path(__file__).resolve().parent / "static"
 ALLOWED_METHODS = "GET, POST, OPTIONS"
@@ -146,7 +146,7 @@ class RemoteRunner:
             return checked
         # the store's engine decides how a query is sent (form or direct POST, its timeout parameter);
         # the query's form decides which of the client's media types to ask for
-        form = query_form(task["sparql"])
+        form = checked[2].decode() or None  # parsed by the worker, not on the event loop
         offers = ([task["select_media"]] if form in ("select", "ask") else
                   [task["graph_media"]] if form in ("construct", "describe") else
                   [task["select_media"], task["graph_media"]])

@@ -335,7 +335,10 @@ def run_task(store: ox.Store | None, task: dict[str, Any], limits: Limits) -> An
                 check_query(task, limits)
             except Refused as refused:
                 return refused.status, "text/plain", refused.message.encode(), {}
-            return 200, "text/plain", b"", {}
+            from odlm_kg.store.remote import query_form
+
+            # the query's form (select, ask, construct, describe) tells the server which Accept to send
+            return 200, "text/plain", (query_form(task["sparql"]) or "").encode(), {}
         if kind == "update":
             return rehearse_update(store, task, limits)
         assert store is not None, "a query task needs a store"
