@@ -108,7 +108,9 @@ PROFILES: dict[str, EngineProfile] = {
         union_setting="QLever's default graph is the union of all graphs unless the index says otherwise"),
     "generic": EngineProfile(
         name="generic", query_transport="form", update_transport="form", url_rules=(),
-        insert_data_triples=10_000, gsp_triples=50_000, bnodes_in_insert_data=True,
+        # large pieces: the loaders' writes are already bounded in bytes (bulk_write_bytes), which is what
+        # a server's body limit counts, and each request has a fixed cost
+        insert_data_triples=100_000, gsp_triples=100_000, bnodes_in_insert_data=True,
         timeout_param=None, row_limit_header=None, row_limit_setting=None,
         union_setting="configure the server so that its default graph is the union of the named graphs"),
 }
@@ -133,12 +135,13 @@ def profile(engine: str) -> EngineProfile:
 def engine_from_server_header(server: str) -> str | None:
     """The engine an HTTP ``Server`` header names, or None.
 
-    >>> engine_from_server_header("Oxigraph/0.5.13"), engine_from_server_header("uvicorn")
+    >>> engine_from_server_header("Oxigraph/0.5.13"), engine_from_server_header("nginx")
     ('oxigraph', None)
     """
     lowered = server.lower()
+    # uvicorn: a Python application such as ``odlm-kg serve``, which speaks the standard protocol
     for name, marker in (("virtuoso", "virtuoso"), ("oxigraph", "oxigraph"), ("fuseki", "fuseki"),
-                         ("fuseki", "jena"), ("qlever", "qlever")):
+                         ("fuseki", "jena"), ("qlever", "qlever"), ("generic", "uvicorn")):
         if marker in lowered:
             return name
     return None
