@@ -11,13 +11,14 @@ import shutil
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from engines.servers import OxigraphServer, VirtuosoServer
 from rdflib import Graph
 from rdflib.compare import to_isomorphic
 
 from odlm_kg.cli.app import main
-from odlm_kg.export import export_to
+from odlm_kg.export import count_quads, export_to
 from odlm_kg.sources import get_source
 from odlm_kg.sources.pipeline import run_load
 from odlm_kg.store import OxigraphStore
@@ -181,3 +182,23 @@ def test_load_output_refuses_an_unknown_suffix_before_loading(tmp_path: Path, hu
     _, err = capsys.readouterr()
     assert code == 2 and "cannot tell the format" in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("name", "extra", "code", "written"), [
+    ("invalid.jsonl", [], 1, True),            # a rejected record: the others go to the file, exit 1
+    ("invalid.jsonl", ["--strict"], 1, False),  # --strict: nothing written, so no file
+    ("truncated.json", [], 2, False),          # an unreadable input: exit 2, no file
+])
+def test_load_output_keeps_the_exit_codes_of_a_load(name: str, extra: list[str], code: int, written: bool,
+                                                    tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "out.nq"
+    got = main(["load", "huggingface-models", str(ROOT / "tests" / "data" / "hf" / name), "--output", str(output),
+                "--no-progress", *extra])
+    _, err = capsys.readouterr()
+    assert got == code and "Traceback" not in err
+    assert output.exists() == written
+    assert [p.name for p in tmp_path.iterdir()] == (["out.nq"] if written else [])  # no temporary store left
+    if written:
+        graphs = count_quads(ox.parse(output.read_bytes(), ox.RdfFormat.N_QUADS))
+        assert set(graphs) == {"https://w3id.org/odlm/graph/huggingface", "https://w3id.org/odlm/graph/provenance",
+                               "https://w3id.org/odlm/graph/cube/huggingface"}
