@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from functools import lru_cache
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlencode
 
@@ -141,9 +142,33 @@ def pieces(triples: list[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
         yield piece
 
 
+class _PageText(HTMLParser):
+    """The text of an HTML error page (Virtuoso's Graph Store refusals), without its title."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.in_title = self.in_title or tag == "title"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_title = self.in_title and tag != "title"
+
+    def handle_data(self, data: str) -> None:
+        if not self.in_title:
+            self.parts.append(data)
+
+
 def _server_text(response: httpx.Response) -> str:
     """The first lines of a server's refusal, without the query Virtuoso echoes back after them."""
-    text = response.text.split("\nSPARQL query:")[0].strip()
+    text = response.text
+    if response.headers.get("content-type", "").split(";")[0].strip().lower() == "text/html":
+        page = _PageText()
+        page.feed(text)
+        text = "\n".join(page.parts)
+    text = text.split("\nSPARQL query:")[0].strip()
     text = " ".join(line.strip() for line in text.splitlines() if line.strip())
     return text[:400] or response.reason_phrase
 
@@ -409,8 +434,9 @@ class RemoteStore(Store):
                 response = self._send("gsp-post", "POST", self.gsp_url, params={"graph": graph}, content=body,
                                       headers={"Content-Type": "application/n-triples", **self.write_headers})
                 if response.status_code >= 300:
-                    raise StoreError(self._refusal(response, f"a Graph Store POST of {len(piece):,} triples "
-                                                             f"into <{graph}> at {self.gsp_url}"))
+                    what = f"{len(piece):,} triple{'s' if len(piece) != 1 else ''}"
+                    raise StoreError(self._refusal(response, f"a Graph Store POST of {what} into <{graph}> at "
+                                                             f"{self.gsp_url}"))
                 continue
             text = body.decode("utf-8")
             block = f"GRAPH <{graph}> {{\n{text}}}" if graph else text

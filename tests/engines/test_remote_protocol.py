@@ -240,3 +240,15 @@ def test_time_limit_reaches_virtuoso_and_a_partial_answer_is_refused(virtuoso: V
     costly = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:g:slow> { ?a ?p ?x . ?b ?p ?y . ?c ?p ?z } }"
     with pytest.raises(StoreError, match=r"asked for 1 s.*incomplete answer"):
         remote.query(costly)
+
+
+def test_a_write_without_the_grant_names_it(small_limit_virtuoso: VirtuosoServer) -> None:
+    small_limit_virtuoso.isql('revoke SPARQL_UPDATE from "SPARQL";')
+    try:
+        for gsp_url in (None, "none"):  # a Graph Store POST (403, SR575) and an update (500, SR186)
+            remote = RemoteStore(small_limit_virtuoso.sparql_url, gsp_url=gsp_url)
+            with pytest.raises(StoreError, match=r'refused .*grant SPARQL_UPDATE to "SPARQL"') as raised:
+                remote.add_nquads('<urn:a> <urn:b> "c" <urn:g:grant> .\n')
+            assert "<html" not in str(raised.value).lower()
+    finally:
+        small_limit_virtuoso.isql('grant SPARQL_UPDATE to "SPARQL";')
