@@ -252,3 +252,10 @@ def test_a_write_without_the_grant_names_it(small_limit_virtuoso: VirtuosoServer
             assert "<html" not in str(raised.value).lower()
     finally:
         small_limit_virtuoso.isql('grant SPARQL_UPDATE to "SPARQL";')
+
+
+def test_engine_option_needs_a_remote_store(capsys: pytest.CaptureFixture[str]) -> None:
+    from odlm_kg.cli.app import main
+
+    assert main(["--store", "memory", "--engine", "virtuoso", "stats"]) == 2
+    assert "--engine applies to a remote store" in capsys.readouterr().err
