@@ -251,10 +251,15 @@ class RemoteStore(Store):
     def _refusal(self, response: httpx.Response, what: str) -> str:
         text = _server_text(response)
         advice = "check the request against the server's message"
-        if response.status_code in (401, 403) or "SR186" in text or "permission denied" in text.lower():
-            advice = ("the server does not let this client write: on Virtuoso run "
-                      "`grant SPARQL_UPDATE to \"SPARQL\";` in isql, or give --update-url/--gsp-url of an "
-                      "endpoint that accepts it")
+        # Virtuoso reports a missing grant as SR186 (updates) or SR575 (Graph Store), not always as 403
+        if response.status_code in (401, 403) or any(code in text for code in ("SR186", "SR575")):
+            if self.engine == "virtuoso":
+                advice = ("the server does not let this client write: run `grant SPARQL_UPDATE to \"SPARQL\";` "
+                          "in isql as dba, or give --gsp-url/--update-url of an endpoint that accepts the write")
+            else:
+                advice = ("the server wants credentials this client does not send: for `odlm-kg serve`, start it "
+                          "with --allow-update and set $ODLM_KG_UPDATE_TOKEN; else give --update-url/--gsp-url of "
+                          "an endpoint that accepts the request")
         elif response.status_code == 413:
             advice = "the request was larger than the server accepts; raise its body limit"
         elif response.status_code >= 500:
@@ -424,28 +429,41 @@ class RemoteStore(Store):
             self.write_triples(triples, key or None)
 
     def write_triples(self, triples: list[ox.Triple], graph: str | None) -> None:
-        """Add triples to one graph (None: the default graph) in pieces below the engine's limits."""
+        """Add triples to one graph (None: the default graph) in pieces below the engine's limits. A
+        refused piece stops the write; the error says how much of it the server already holds."""
         use_gsp = graph is not None and self.gsp_url is not None and self.profile.gsp_triples > 0
         size = self.profile.gsp_triples if use_gsp else self.profile.insert_data_triples
+        stored = 0
         for piece in pieces(triples, size):
-            body = ox.serialize(piece, format=ox.RdfFormat.N_TRIPLES) or b""
-            if use_gsp:
-                assert self.gsp_url is not None and graph is not None
-                response = self._send("gsp-post", "POST", self.gsp_url, params={"graph": graph}, content=body,
-                                      headers={"Content-Type": "application/n-triples", **self.write_headers})
-                if response.status_code >= 300:
-                    what = f"{len(piece):,} triple{'s' if len(piece) != 1 else ''}"
-                    raise StoreError(self._refusal(response, f"a Graph Store POST of {what} into <{graph}> at "
-                                                             f"{self.gsp_url}"))
-                continue
-            text = body.decode("utf-8")
-            block = f"GRAPH <{graph}> {{\n{text}}}" if graph else text
-            if not self.profile.bnodes_in_insert_data and any(_bnodes(t) for t in piece):
-                # INSERT DATA may not hold blank nodes here; a template with an empty WHERE makes the same
-                # fresh nodes, shared within the piece (which keeps each blank node's triples together)
-                self.update(f"INSERT {{\n{block}\n}} WHERE {{}}")
-            else:
-                self.update(f"INSERT DATA {{\n{block}\n}}")
+            try:
+                self._write_piece(piece, graph, use_gsp)
+            except StoreError as exc:
+                if stored:
+                    where = f"<{graph}>" if graph else "the default graph"
+                    raise StoreError(f"{exc}; the server already holds the first {stored:,} of the "
+                                     f"{len(triples):,} triples of this write into {where}") from None
+                raise
+            stored += len(piece)
+
+    def _write_piece(self, piece: list[ox.Triple], graph: str | None, use_gsp: bool) -> None:
+        body = ox.serialize(piece, format=ox.RdfFormat.N_TRIPLES) or b""
+        if use_gsp:
+            assert self.gsp_url is not None and graph is not None
+            response = self._send("gsp-post", "POST", self.gsp_url, params={"graph": graph}, content=body,
+                                  headers={"Content-Type": "application/n-triples", **self.write_headers})
+            if response.status_code >= 300:
+                what = f"{len(piece):,} triple{'s' if len(piece) != 1 else ''}"
+                raise StoreError(self._refusal(response, f"a Graph Store POST of {what} into <{graph}> at "
+                                                         f"{self.gsp_url}"))
+            return
+        text = body.decode("utf-8")
+        block = f"GRAPH <{graph}> {{\n{text}}}" if graph else text
+        if not self.profile.bnodes_in_insert_data and any(_bnodes(t) for t in piece):
+            # INSERT DATA may not hold blank nodes here; a template with an empty WHERE makes the same
+            # fresh nodes, shared within the piece (which keeps each blank node's triples together)
+            self.update(f"INSERT {{\n{block}\n}} WHERE {{}}")
+        else:
+            self.update(f"INSERT DATA {{\n{block}\n}}")
 
     def _user_graphs_filter(self, variable: str) -> str:
         prefixes = self.profile.system_graph_prefixes

@@ -259,3 +259,14 @@ def test_engine_option_needs_a_remote_store(capsys: pytest.CaptureFixture[str]) 
 
     assert main(["--store", "memory", "--engine", "virtuoso", "stats"]) == 2
     assert "--engine applies to a remote store" in capsys.readouterr().err
+
+
+def test_a_refused_piece_says_what_the_server_already_holds(virtuoso: VirtuosoServer) -> None:
+    """1,000 plain triples go as one piece; then one blank node with 2,000 triples, which must travel
+    whole and is more than Virtuoso's SQL compiler takes in one update."""
+    remote = RemoteStore(virtuoso.sparql_url, gsp_url="none")
+    lines = [f'<urn:s{i}> <urn:p> "{i}" <urn:g:half> .' for i in range(1_000)]
+    lines += [f'_:big <urn:p> "{i}" <urn:g:half> .' for i in range(2_000)]
+    with pytest.raises(StoreError, match="already holds the first 1,000 of the 3,000 triples"):
+        remote.add_nquads("\n".join(lines) + "\n")
+    assert remote.count("urn:g:half") == 1_000
