@@ -70,6 +70,11 @@ class Store(ABC):
         """
         self.load_text(data, fmt, graph)
 
+    #: Whether an update may compare with an inline ``VALUES (?s ?p ?o)`` table inside ``MINUS`` (the
+    #: loaders replace re-loaded artifacts that way, inside the store); a store that cannot gets the
+    #: old triples read back and the difference deleted (:mod:`odlm_kg.sources.pipeline`).
+    values_in_minus: bool = True
+
     #: How much RDF text a loader gathers into one :meth:`append_file` (each write has a fixed cost).
     bulk_write_bytes: int = 64 * 2**20
 

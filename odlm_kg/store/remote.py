@@ -217,6 +217,10 @@ class RemoteStore(Store):
     def engine(self) -> str:
         return self.profile.name
 
+    @property
+    def values_in_minus(self) -> bool:  # type: ignore[override]
+        return self.profile.values_in_minus
+
     def _detect(self) -> tuple[EngineProfile, str]:
         """The engine, from the ``Server`` header of the Service Description at the query URL (a GET
         without a query), else from the URL's shape, else generic."""
