@@ -3,9 +3,10 @@ the embedded store's, blank nodes included."""
 
 from __future__ import annotations
 
+import csv
 import gzip
 import importlib.util
-import re
+import io
 import shlex
 import shutil
 from pathlib import Path
@@ -133,14 +134,31 @@ def test_bulk_load_of_the_default_graph_equals_the_embedded_store(
     store.close()
 
 
-def doc_block(number: int, info: str = "") -> list[str]:
-    """The lines of the ``number``-th fenced block of docs/bulk-load.md whose info string is ``info``."""
-    blocks = re.findall(r"^```" + re.escape(info) + r"\n(.*?)^```", DOC.read_text(encoding="utf-8"), re.M | re.S)
-    return [line for line in blocks[number].splitlines() if line.strip()]
+def csv_table(text: str) -> list[tuple[tuple[str, str], ...]]:
+    """A CSV answer as a sorted list of rows, each a tuple of (column, value)."""
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    return sorted(tuple(zip(header, row, strict=True)) for row in rows)
+
+
+def doc_blocks(info: str = "") -> list[list[str]]:
+    """The non-blank lines of each fenced block of docs/bulk-load.md whose info string is ``info``."""
+    blocks: list[tuple[str, list[str]]] = []
+    current: list[str] | None = None
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            if current is None:
+                current = []
+                blocks.append((line[3:].strip(), current))
+            else:
+                current = None
+        elif current is not None and line.strip():
+            current.append(line)
+    return [lines for kind, lines in blocks if kind == info]
 
 
 def test_the_documented_bulk_path_equals_loading_directly(
-        virtuoso: VirtuosoServer, built_store_path: Path, tmp_path: Path, hub: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        virtuoso: VirtuosoServer, built_store_path: Path, tmp_path: Path, hub: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
     """docs/bulk-load.md's commands (build, export, ``load --output``) and its isql statements
     (``ld_dir``, ``rdf_loader_run``, ``checkpoint``), run as written but for the paths, give on
     Virtuoso the graphs of a load into a built embedded store: records, classification, cube and
@@ -154,14 +172,14 @@ def test_the_documented_bulk_path_equals_loading_directly(
             text = text.replace(documented, here)
         return text
 
-    commands = doc_block(0)
+    commands = doc_blocks()[0]
     assert [c.split()[0] for c in commands] == ["odlm-kg"] * 3
     for command in commands:
         code = main(shlex.split(local(command))[1:] + (["--no-progress"] if " load " in command else []))
         _, err = capsys.readouterr()
         assert code == 0, (command, err)
     virtuoso.clear()
-    statements = local("\n".join(doc_block(0, "sql")))
+    statements = local("\n".join(doc_blocks("sql")[0]))
     rows = [line.split() for line in virtuoso.isql(statements).splitlines() if line.strip()]
     # the documented check: each file's ll_state 2 (loaded) and ll_error NULL
     assert sorted((Path(f).name, state, error) for f, state, error in rows) == [
@@ -173,7 +191,34 @@ def test_the_documented_bulk_path_equals_loading_directly(
     assert virtuoso.graph_counts() == embedded_counts(direct)
     on_virtuoso = {r["g"]: int(r["n"]) for r in virtuoso.select(BLANK_NODES_PER_GRAPH)}
     assert on_virtuoso == blank_nodes(direct.query(BLANK_NODES_PER_GRAPH))
+    # the page's next step: --store pointed at Virtuoso
+    pointed = next(block for block in doc_blocks() if "--engine virtuoso stats" in block[0])
+    for command in pointed:
+        code = main(shlex.split(command.replace("http://127.0.0.1:8890/sparql", virtuoso.sparql_url))[1:])
+        out, err = capsys.readouterr()
+        assert code == 0 and out.strip(), (command, err)
+    # and the query's answer is the embedded store's, compared as a table (rows in any order)
+    query = [*shlex.split(pointed[-1])[1:][4:], "--format", "csv"]
+    assert query[0] == "query"
+    tables = []
+    for store in (["--store", virtuoso.sparql_url, "--engine", "virtuoso"], ["--store", str(tmp_path / "direct")]):
+        assert main(store + query) == 0
+        tables.append(csv_table(capsys.readouterr().out))
+    on_virtuoso, embedded = tables
+    assert len(embedded) > 10
     direct.close()
+    if on_virtuoso != embedded:
+        # A known difference, listed with its reason: the query binds constant booleans with
+        # (false AS ?synthetic), and Virtuoso 7.2 answers them as the integers 0 and 1. Anything else fails.
+        booleans = {"0": "false", "1": "true"}
+
+        def read_as_booleans(table: list[tuple[tuple[str, str], ...]]) -> list[tuple[str, ...]]:
+            return sorted(tuple(booleans.get(v, v) if c in ("synthetic", "curatedSample") else v for c, v in row)
+                          for row in table)
+
+        assert read_as_booleans(on_virtuoso) == read_as_booleans(embedded)
+        pytest.xfail("Virtuoso answers constant booleans bound with (false AS ?v) as 0/1 "
+                     f"({pointed[-1].split()[-1]}: columns synthetic, curatedSample)")
 
 
 def test_load_output_refuses_an_unknown_suffix_before_loading(tmp_path: Path, hub: Path,
