@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from engines.servers import OxigraphServer, VirtuosoServer
+from engines.servers import OxigraphServer, VirtuosoServer, start_virtuoso
 from rdflib.compare import to_isomorphic
 
 from odlm_kg.cli.app import main
@@ -146,3 +146,22 @@ def test_export_from_virtuoso_gives_back_the_bulk_loaded_graphs(
     assert code == 0, err
     same_graphs(built, read_back(target))
     virtuoso.clear()
+
+
+def test_export_from_a_server_that_cuts_answers_stops_and_says_so(
+        built: OxigraphStore, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Virtuoso with ResultSetMaxRows 1,000 (its default is 10,000): a graph larger than that cannot come
+    through SPARQL whole, and the export says so instead of writing a smaller file."""
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso-small"), result_set_max_rows=1000)
+    try:
+        loaded = server.workdir / "built.nq.gz"
+        export_to(built, loaded)
+        server.bulk_load(loaded)
+        target = tmp_path / "cut.nq"
+        code, _, err = run(capsys, "--store", server.sparql_url, "--engine", "virtuoso", "export", str(target))
+    finally:
+        server.stop()
+    assert code == 2 and "Traceback" not in err
+    assert "1,000" in err and "ResultSetMaxRows" in err
+    assert list(tmp_path.iterdir()) == []
