@@ -220,6 +220,8 @@ def load_to_file(output: str | Path, load: Callable[[Store], LoadReport]) -> tup
     """
     from odlm_kg.build import build
 
+    if str(output) == "-":
+        raise UsageError("--output needs a file name (.nq or .trig, optionally .gz), not -")
     path = Path(output)
     export_format(path)  # refuse a name without a known format before loading anything
     folder = writable_folder(path)

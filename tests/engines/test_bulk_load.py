@@ -221,11 +221,14 @@ def test_the_documented_bulk_path_equals_loading_directly(
                      f"({pointed[-1].split()[-1]}: columns synthetic, curatedSample)")
 
 
-def test_load_output_refuses_an_unknown_suffix_before_loading(tmp_path: Path, hub: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["load", "huggingface-models", str(hub), "--output", str(tmp_path / "hub.ttl"), "--no-progress"])
+@pytest.mark.parametrize(("name", "says"), [("hub.ttl", "cannot tell the format"), ("-", "needs a file name")])
+def test_load_output_refuses_a_target_it_cannot_write_before_loading(
+        name: str, says: str, tmp_path: Path, hub: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = main(["load", "huggingface-models", str(hub), "--output", name, "--no-progress"])
     _, err = capsys.readouterr()
-    assert code == 2 and "cannot tell the format" in err
+    assert code == 2 and says in err
     assert list(tmp_path.iterdir()) == []
 
 
