@@ -23,8 +23,10 @@ description), all visible to a query without ``FROM`` and to ``GRAPH ?g``.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -147,6 +149,17 @@ class VirtuosoServer:
                 self.process.wait(10)
 
 
+def _die_with_parent() -> None:
+    """Run in the child before exec: Linux sends it SIGTERM when the test process dies, so a killed or
+    crashed test run leaves no server behind (elsewhere a no-op). Linux ties this to the *thread* that
+    started the server: start servers from the main thread (as fixtures do), not from a worker thread."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _ini(values: dict[str, dict[str, object]]) -> str:
     return "".join(f"[{section}]\n" + "".join(f"{k} = {v}\n" for k, v in keys.items())
                    for section, keys in values.items())
@@ -194,7 +207,7 @@ def start_virtuoso(workdir: Path, *, result_set_max_rows: int = 1_000_000, max_q
     started = time.perf_counter()
     log = (workdir / "virtuoso.out").open("wb")
     process = subprocess.Popen([str(program), "+foreground", "+configfile", str(config)], cwd=workdir,
-                               stdout=log, stderr=subprocess.STDOUT)
+                               stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
     log.close()
     server = VirtuosoServer(workdir, sql_port, http_port, process, isql_program=str(isql))
     try:
@@ -275,7 +288,7 @@ def start_oxigraph(workdir: Path, union_default_graph: bool = True,
     started = time.perf_counter()
     # A log file, not a pipe: nobody reads a pipe while the server runs, and a full one would block it.
     log = (workdir / "oxigraph.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
     log.close()
     server = OxigraphServer(f"http://127.0.0.1:{port}", process)
     try:
