@@ -149,15 +149,21 @@ class VirtuosoServer:
                 self.process.wait(10)
 
 
+try:
+    # loaded here, not in the child: after fork only the prctl call itself runs (dlopen takes locks
+    # that another thread may have held at the fork)
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
+except OSError:
+    _LIBC = None
+_PR_SET_PDEATHSIG = 1
+
+
 def _die_with_parent() -> None:
     """Run in the child before exec: Linux sends it SIGTERM when the test process dies, so a killed or
     crashed test run leaves no server behind (elsewhere a no-op). Linux ties this to the *thread* that
     started the server: start servers from the main thread (as fixtures do), not from a worker thread."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    if _LIBC is not None and hasattr(_LIBC, "prctl"):
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _ini(values: dict[str, dict[str, object]]) -> str:
