@@ -248,6 +248,11 @@ class RdflibStore:
     def update(self, sparql: str) -> None:
         self.dataset.update(sparql)
 
+    def count(self, graph: object = None) -> int:
+        from rdflib import URIRef
+
+        return len(self.dataset.graph(URIRef(str(graph)))) if graph is not None else len(self.dataset)
+
     def query(self, sparql: str) -> object:
         result = self.dataset.query(sparql)
         return result.askAnswer if result.type == "ASK" else list(result)

@@ -244,3 +244,26 @@ def test_a_run_killed_with_sigkill_stays_started_and_its_spool_is_cleaned(tmp_pa
     assert fresh.returncode == 0, fresh.stderr
     assert list(spool_parent.iterdir()) == []  # the dead run's folder, and the fresh run's own, are gone
     assert sorted(runs().values()) == [("completed", True), ("started", False)]
+
+
+def test_load_says_what_the_graph_holds_beside_the_mapped_count(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression (helper report, issue 17): `load` printed the per-batch triple count as if it were the
+    graph's size (3,440,678 "triples" for a graph of 2,601,279 at 10^5): an owner shared by batches was
+    counted in each."""
+    path = tmp_path / "models.jsonl"
+    path.write_text("".join(json.dumps({"id": f"org/m{i}", "author": "org", "tags": ["license:mit"]}) + "\n"
+                            for i in range(4)), encoding="utf-8")
+    store_path = tmp_path / "store"
+    code = main(["--store", str(store_path), "load", "huggingface-models", str(path), "--no-progress",
+                 "--batch-size", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    store = OxigraphStore(store_path, read_only=True)
+    try:
+        in_graph = store.count("https://w3id.org/odlm/graph/huggingface")
+    finally:
+        store.close()
+    mapped = int(out.split("(")[1].split(" triples mapped")[0].replace(",", ""))
+    assert f"the graph now holds {in_graph:,})" in out
+    assert mapped > in_graph  # the owner's account and the licence were sent with each one-record batch

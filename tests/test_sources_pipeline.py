@@ -631,11 +631,11 @@ def test_the_load_benchmark_runs_every_mode(tmp_path: Path) -> None:
     import sys
 
     script = Path(__file__).resolve().parents[1] / "benchmarks" / "load.py"
-    done = subprocess.run([sys.executable, str(script), "--size", "40", "--modes", "pipeline-1,ceiling,rdflib"],
+    done = subprocess.run([sys.executable, str(script), "--size", "40", "--modes", "cli,pipeline-1,ceiling,rdflib"],
                           capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     rows = [line.split("|") for line in done.stdout.splitlines() if line.startswith("| 40 |")]
-    assert [row[2].strip() for row in rows] == ["pipeline-1", "ceiling", "rdflib"]
+    assert [row[2].strip() for row in rows] == ["cli", "pipeline-1", "ceiling", "rdflib"]
     assert all(row[3].strip() == "40" and int(row[5].replace(",", "")) > 0 for row in rows)
 
 

@@ -63,9 +63,12 @@ def load_command(
         report, exported = load_to_file(output, load)
         err_console.print(f"wrote {exported.quads:,} quads to {exported.target} ({exported.seconds:.1f} s)",
                           markup=False)
+    # the mapped count repeats triples that several batches share; the graph's own count does not
+    graph_size = (f"; the graph now holds {report.graph_triples:,}"
+                  if report.graph_triples is not None and output is None else "")
     out_console.print(
         f"{source}: read {report.read:,} record{'' if report.read == 1 else 's'}, wrote {report.written:,} "
-        f"({report.triples:,} triple{'' if report.triples == 1 else 's'}) "
+        f"({report.triples:,} triple{'' if report.triples == 1 else 's'} mapped{graph_size}) "
         f"into <{report.graph}>{' (of the file)' if output is not None else ''}, rejected {report.rejected:,} in {report.seconds:.1f} s "
         f"({report.records_per_second:,.0f} records/s); run <{report.run}>")
     excluded = excluded_counts(chosen)

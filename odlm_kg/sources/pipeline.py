@@ -87,7 +87,12 @@ class LoadReport:
     read: int = 0
     written: int = 0
     rejected: int = 0
+    #: the written batches' triples, each batch's distinct triples summed: a triple several batches use
+    #: (an owner's account, a dataset, a licence) counts once in each, so this exceeds what the graph
+    #: gained (recorded as ``odlm:triplesWritten``)
     triples: int = 0
+    #: triples in the loaded graph once the run has written (None when nothing was written)
+    graph_triples: int | None = None
     seconds: float = 0.0
     check_seconds: float = 0.0
     #: time spent deleting what earlier loads said about the re-loaded artifacts (in the writer thread)
@@ -276,6 +281,8 @@ def run_load(
             from odlm_kg.classify import classify_open_models
 
             classify_open_models(store)
+        if report.written:
+            report.graph_triples = store.count(source.graph)  # 0.8 s at 10^5 Hub records
         report.seconds = time.perf_counter() - started
         # one update: the run's "started" state becomes its complete record
         store.update(_state_removed(run) + "INSERT DATA { GRAPH <" + str(PROVENANCE_GRAPH) + "> {\n"
