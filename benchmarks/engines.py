@@ -217,7 +217,6 @@ def bulk_load(engine: str, files: list[Path], workdir: Path, result: BulkResult,
               reference: dict[str, object] | None) -> EngineResult | None:
     """The engine's own loader on a new database; then, with ``reference``, every named query on it
     (the store then holds exactly the embedded store's quads, whatever the engine's writes refuse)."""
-    queried = None
     if engine == "virtuoso":
         server: OxigraphServer | VirtuosoServer = start_virtuoso(workdir / "virtuoso-bulk")
         try:
@@ -226,13 +225,9 @@ def bulk_load(engine: str, files: list[Path], workdir: Path, result: BulkResult,
                 shutil.copy(path, server.workdir / path.name)
                 local.append(server.workdir / path.name)
             result.bulk_s = sum(server.bulk_load(path) for path in local)  # type: ignore[union-attr]
-            result.triples = sum(server.graph_counts().values())
-            if reference is not None:
-                queried = EngineResult(f"{engine} (bulk-loaded)", loadavg())
-                run_queries(server.sparql_url, reference, queried)
+            return count_and_query(server, engine, result, reference)
         finally:
             server.stop()
-        return queried
     location = workdir / "data"
     location.mkdir(parents=True)
     started = time.perf_counter()
@@ -249,12 +244,19 @@ def bulk_load(engine: str, files: list[Path], workdir: Path, result: BulkResult,
     result.bulk_s = time.perf_counter() - started
     server = start_oxigraph(workdir)
     try:
-        result.triples = sum(server.graph_counts().values())
-        if reference is not None:
-            queried = EngineResult(f"{engine} (bulk-loaded)", loadavg())
-            run_queries(server.sparql_url, reference, queried)
+        return count_and_query(server, engine, result, reference)
     finally:
         server.stop()
+
+
+def count_and_query(server: OxigraphServer | VirtuosoServer, engine: str, result: BulkResult,
+                    reference: dict[str, object] | None) -> EngineResult | None:
+    """The bulk-loaded server's triple count; with ``reference``, every named query on it."""
+    result.triples = sum(server.graph_counts().values())
+    if reference is None:
+        return None
+    queried = EngineResult(f"{engine} (bulk-loaded)", loadavg())
+    run_queries(server.sparql_url, reference, queried)
     return queried
 
 

@@ -37,6 +37,12 @@ class StoreError(OdlmError):
     exit_code = 2
 
 
+class StoreRefusedQuery(StoreError, SyntaxError):
+    """A remote store refused a query or update as malformed (HTTP 400). A ``SyntaxError`` too, so that
+    ``odlm-kg query`` reports it as it reports the embedded store's syntax errors; a ``StoreError``, so
+    that any other command (``report``, ``stats``) ends in a sentence, not a stack trace."""
+
+
 def located(path: object, message: str, *, line: int | None = None, record: int | None = None,
             field: str | None = None) -> str:
     """Format a message that names where the problem is: file, then line or record, then field.

@@ -466,10 +466,7 @@ class _BatchWriter:
                     rows += [f"({line[:-2]})" for line in lines.splitlines() if " _:" not in line]
                 values = " ".join(chunk)
                 self.store.update(
-                    f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{\n"
-                    f"  {{ VALUES ?s {{ {values} }} GRAPH <{graph}> {{ ?s ?p ?o }} }}\n"
-                    f"  UNION {{ VALUES ?a {{ {values} }} GRAPH <{graph}> {{ ?a <{ODLM.qualifiedDerivation}> ?s . "
-                    f"?s ?p ?o }} }}\n"
+                    f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{\n{_artifact_triples(graph, values)}"
                     f"  MINUS {{ VALUES (?s ?p ?o) {{\n" + "\n".join(rows) + "\n} }\n}")
         self.replace_seconds += time.perf_counter() - began
 
@@ -497,11 +494,7 @@ class _BatchWriter:
                 new = {(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
                        for t in ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)}
                 values = " ".join(chunk)
-                old = self.store.query(
-                    f"SELECT ?s ?p ?o WHERE {{\n"
-                    f"  {{ VALUES ?s {{ {values} }} GRAPH <{graph}> {{ ?s ?p ?o }} }}\n"
-                    f"  UNION {{ VALUES ?a {{ {values} }} GRAPH <{graph}> {{ ?a <{ODLM.qualifiedDerivation}> ?s . "
-                    f"?s ?p ?o }} }}\n}}")
+                old = self.store.query(f"SELECT ?s ?p ?o WHERE {{\n{_artifact_triples(graph, values)}}}")
                 assert isinstance(old, SelectResult)
                 # blank nodes cannot be named in DELETE DATA; the crawl mappers make none (stable IRIs)
                 stale = [(row["s"], row["p"], row["o"]) for row in old.rows
@@ -511,6 +504,14 @@ class _BatchWriter:
                     body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in stale[piece:piece + DELETE_DATA_TRIPLES])
                     self.store.update(f"DELETE DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
         self.replace_seconds += time.perf_counter() - began
+
+
+def _artifact_triples(graph: URIRef, values: str) -> str:
+    """The group pattern binding ``?s ?p ?o`` to the triples, in ``graph``, of the artifacts ``values``
+    (N-Triples IRIs) and of their qualified derivations: what a re-loaded record replaces."""
+    return (f"  {{ VALUES ?s {{ {values} }} GRAPH <{graph}> {{ ?s ?p ?o }} }}\n"
+            f"  UNION {{ VALUES ?a {{ {values} }} GRAPH <{graph}> {{ ?a <{ODLM.qualifiedDerivation}> ?s . "
+            f"?s ?p ?o }} }}\n")
 
 
 #: Artifacts whose triples one query reads back (about 25 triples each: below Virtuoso's default row

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from odlm_kg.errors import InputError, StoreError, UsageError
+from odlm_kg.errors import InputError, StoreError, StoreRefusedQuery, UsageError
 from odlm_kg.store.base import QueryResult, SelectResult, Store
 from odlm_kg.store.engines import EngineProfile, engine_from_server_header, engine_from_url, profile
 from odlm_kg.store.oxigraph import OX_FORMATS, to_rdflib
@@ -310,7 +310,7 @@ class RemoteStore(Store):
         request = self.query_request(sparql, default_graph=default_graph, named_graphs=named_graphs)
         response = self._send("query", "POST", request.pop("url"), **request)
         if response.status_code == 400:
-            raise SyntaxError(f"the remote store ({self.engine}) refused the query: {_server_text(response)}")
+            raise StoreRefusedQuery(f"the remote store ({self.engine}) refused the query: {_server_text(response)}")
         if response.status_code >= 300:
             raise StoreError(self._refusal(response, "a query"))
         self._check_partial(response)

@@ -270,3 +270,19 @@ def test_a_refused_piece_says_what_the_server_already_holds(virtuoso: VirtuosoSe
     with pytest.raises(StoreError, match="already holds the first 1,000 of the 3,000 triples"):
         remote.add_nquads("\n".join(lines) + "\n")
     assert remote.count("urn:g:half") == 1_000
+
+
+def test_a_refused_query_is_a_store_error_not_a_bare_syntax_error(oxigraph_union: OxigraphServer) -> None:
+    """Regression (cross-engine report): a query the server refused with 400 was raised as a plain
+    SyntaxError, which only `odlm-kg query` caught; `report all` against Virtuoso printed a traceback.
+    rdflib parses this query; Oxigraph refuses it (?s is not grouped)."""
+    from odlm_kg.errors import OdlmError
+
+    store = RemoteStore(oxigraph_union.query_url)
+    try:
+        with pytest.raises(SyntaxError) as raised:
+            store.query("SELECT (COUNT(*) AS ?n) ?s WHERE { ?s ?p ?o }")
+    finally:
+        store.close()
+    assert isinstance(raised.value, OdlmError)
+    assert "refused the query" in str(raised.value)
